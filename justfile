@@ -1,0 +1,36 @@
+# Everyday commands for the Flux workspace. `just --list` shows them.
+
+pg_url := "postgres://postgres@127.0.0.1:5432/postgres"
+
+# Format the whole workspace.
+fmt:
+    cargo fmt --all
+
+# Format check and clippy with warnings denied, as CI runs them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# The whole test suite (SQLite for database tests).
+test:
+    cargo test --workspace
+
+# The suite again with PostgreSQL as well.
+test-pg:
+    DATABASE_URL={{pg_url}} cargo test --workspace
+
+# Benchmarks.
+bench:
+    cargo bench --workspace
+
+# The main job.
+run:
+    cargo run -p flux-core --example ro_checks
+
+# The end-to-end demo (the main job until the orchestrator ships `flux demo`).
+demo:
+    cargo run -p flux-core --example ro_checks
+
+# Exactly what CI runs.
+ci:
+    bash .ci/run
