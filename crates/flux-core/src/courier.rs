@@ -577,6 +577,26 @@ pub struct PickupPoint {
     pub accepts_cod: Option<bool>,
 }
 
+impl PickupPoint {
+    /// A pickup point.
+    pub fn new(
+        id: impl Into<String>,
+        kind: PickupPointKind,
+        name: impl Into<String>,
+        address: Address,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            kind,
+            name: name.into(),
+            address,
+            location: None,
+            opening_hours: None,
+            accepts_cod: None,
+        }
+    }
+}
+
 /// A request for the courier to come and collect parcels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -597,6 +617,29 @@ pub struct PickupRequest {
     pub weight_kg: Decimal,
     /// A note for the courier.
     pub notes: Option<String>,
+}
+
+impl PickupRequest {
+    /// A pickup on `date` between `ready_from` and `ready_until` of `parcels` weighing
+    /// `weight_kg` in total, at the account's default location.
+    pub fn new(
+        date: NaiveDate,
+        ready_from: NaiveTime,
+        ready_until: NaiveTime,
+        parcels: u32,
+        weight_kg: Decimal,
+    ) -> Self {
+        Self {
+            date,
+            ready_from,
+            ready_until,
+            address: None,
+            location_id: None,
+            parcels,
+            weight_kg,
+            notes: None,
+        }
+    }
 }
 
 /// The courier's acknowledgement of a pickup order.
@@ -771,5 +814,18 @@ pub trait Courier: Send + Sync {
             self.provider(),
             "changing the COD amount",
         ))
+    }
+}
+
+impl CodSettlement {
+    /// `amount` paid out for `tracking_number`.
+    pub fn new(tracking_number: impl Into<String>, amount: Money) -> Self {
+        Self {
+            tracking_number: tracking_number.into(),
+            reference: None,
+            amount,
+            paid_on: None,
+            payment_reference: None,
+        }
     }
 }

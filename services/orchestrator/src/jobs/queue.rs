@@ -1,0 +1,453 @@
+//! Enqueue, claim, finish, retry, park: every state change of a job, each one statement.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TryInsertResult, Value,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entity::job;
+use crate::tenancy::TenantId;
+
+/// The states a job moves through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum JobState {
+    /// Waiting for its `run_at`.
+    Queued,
+    /// Claimed by a worker under a lease.
+    Running,
+    /// Done.
+    Succeeded,
+    /// Stopped after a permanent failure or too many attempts; a person may retry it.
+    Parked,
+    /// Cancelled by a person.
+    Cancelled,
+}
+
+impl JobState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Parked => "parked",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "succeeded" => JobState::Succeeded,
+            "parked" => JobState::Parked,
+            "cancelled" => JobState::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    kind: String,
+    payload: serde_json::Value,
+    tenant: Option<TenantId>,
+    run_at: Option<DateTime<Utc>>,
+    priority: i32,
+    max_attempts: i32,
+    job_key: Option<String>,
+}
+
+impl NewJob {
+    /// A job of `kind` with `payload`, due now, 10 attempts.
+    pub fn new(kind: impl Into<String>, payload: serde_json::Value) -> Self {
+        Self {
+            kind: kind.into(),
+            payload,
+            tenant: None,
+            run_at: None,
+            priority: 0,
+            max_attempts: 10,
+            job_key: None,
+        }
+    }
+
+    /// The tenant it works for.
+    #[must_use]
+    pub fn tenant(mut self, tenant: TenantId) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+
+    /// Not before `at`.
+    #[must_use]
+    pub fn run_at(mut self, at: DateTime<Utc>) -> Self {
+        self.run_at = Some(at);
+        self
+    }
+
+    /// Higher runs first (default 0).
+    #[must_use]
+    pub fn priority(mut self, priority: i32) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    /// Attempts before the job is parked (at least 1).
+    #[must_use]
+    pub fn max_attempts(mut self, n: i32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// A unique key: while a job with this key exists, enqueueing another does nothing.
+    #[must_use]
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.job_key = Some(key.into());
+        self
+    }
+}
+
+/// Enqueues a job on `db`, which may be the caller's open transaction (so the job commits
+/// with the business write, or not at all). Returns `None` when a job with the same key
+/// already exists.
+pub async fn enqueue<C: ConnectionTrait>(db: &C, job: NewJob) -> Result<Option<Uuid>, DbErr> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let row = job::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(job.tenant.map(|t| t.0)),
+        kind: Set(job.kind),
+        payload: Set(job.payload),
+        state: Set(JobState::Queued.as_str().to_owned()),
+        priority: Set(job.priority),
+        run_at: Set(job.run_at.unwrap_or(now)),
+        attempts: Set(0),
+        max_attempts: Set(job.max_attempts),
+        locked_by: Set(None),
+        locked_until: Set(None),
+        last_error: Set(None),
+        job_key: Set(job.job_key),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+    };
+    let result = job::Entity::insert(row)
+        .on_conflict_do_nothing_on([job::Column::JobKey])
+        .exec(db)
+        .await?;
+    Ok(match result {
+        TryInsertResult::Inserted(_) => Some(id),
+        _ => None,
+    })
+}
+
+/// Claims up to `limit` due jobs for `worker_id` with a lease of `lease`, in one statement.
+/// Jobs whose lease has expired (their worker died) are claimed again.
+pub async fn claim<C: ConnectionTrait>(
+    db: &C,
+    worker_id: &str,
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<job::Model>, DbErr> {
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let backend = db.get_database_backend();
+    let (p1, p2, p3, p4, lock) = match backend {
+        DbBackend::Postgres => ("$1", "$2", "$3", "$4", " FOR UPDATE SKIP LOCKED"),
+        _ => ("?1", "?2", "?3", "?4", ""),
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', locked_by = {p1}, locked_until = {p2}, \
+         attempts = attempts + 1, updated_at = {p3} \
+         WHERE id IN (SELECT id FROM jobs \
+           WHERE (state = 'queued' AND run_at <= {p3}) OR (state = 'running' AND locked_until < {p3}) \
+           ORDER BY priority DESC, run_at ASC, id ASC LIMIT {p4}{lock}) \
+         RETURNING *"
+    );
+    let values: Vec<Value> = vec![
+        worker_id.into(),
+        until.into(),
+        now.into(),
+        i64::try_from(limit).unwrap_or(i64::MAX).into(),
+    ];
+    let mut jobs = job::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?;
+    jobs.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.run_at.cmp(&b.run_at)));
+    Ok(jobs)
+}
+
+fn fenced(id: Uuid, worker_id: &str) -> sea_orm::UpdateMany<job::Entity> {
+    job::Entity::update_many()
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::LockedBy.eq(worker_id))
+        .filter(job::Column::State.eq(JobState::Running.as_str()))
+}
+
+/// Marks a claimed job done. Returns false when the lease was lost to another worker.
+pub async fn complete<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    worker_id: &str,
+) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let res = fenced(id, worker_id)
+        .col_expr(job::Column::State, JobState::Succeeded.as_str().into())
+        .col_expr(job::Column::LockedBy, Option::<String>::None.into())
+        .col_expr(
+            job::Column::LockedUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(job::Column::LastError, Option::<String>::None.into())
+        .col_expr(job::Column::FinishedAt, Some(now).into())
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// The wait before attempt `attempts + 1`: exponential from 5 s, capped at one hour, with
+/// ±20% jitter; or the provider's `retry_after` when it said.
+pub fn backoff(attempts: i32, retry_after: Option<Duration>) -> Duration {
+    if let Some(wait) = retry_after {
+        return wait;
+    }
+    let exp = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    let base = Duration::from_secs(5).saturating_mul(2u32.saturating_pow(exp.saturating_sub(1)));
+    let capped = base.min(Duration::from_secs(3600));
+    let millis = u64::try_from(capped.as_millis()).unwrap_or(u64::MAX);
+    let jitter = millis / 5;
+    Duration::from_millis(millis - jitter + fastrand::u64(0..=2 * jitter))
+}
+
+/// Puts a claimed job back in the queue after a retryable failure, or parks it when its
+/// attempts are used up. Returns the new state, or `None` if the lease was lost.
+pub async fn fail<C: ConnectionTrait>(
+    db: &C,
+    job: &job::Model,
+    worker_id: &str,
+    message: &str,
+    retry_after: Option<Duration>,
+) -> Result<Option<JobState>, DbErr> {
+    if job.attempts >= job.max_attempts {
+        let reason = format!("gave up after {} attempts: {message}", job.attempts);
+        return Ok(park(db, job.id, worker_id, &reason)
+            .await?
+            .then_some(JobState::Parked));
+    }
+    let now = Utc::now();
+    let wait = backoff(job.attempts, retry_after);
+    let run_at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+    let res = fenced(job.id, worker_id)
+        .col_expr(job::Column::State, JobState::Queued.as_str().into())
+        .col_expr(job::Column::RunAt, run_at.into())
+        .col_expr(job::Column::LockedBy, Option::<String>::None.into())
+        .col_expr(
+            job::Column::LockedUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(job::Column::LastError, Some(truncate(message)).into())
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .exec(db)
+        .await?;
+    Ok((res.rows_affected == 1).then_some(JobState::Queued))
+}
+
+/// Parks a claimed job with `reason` until a person retries it.
+pub async fn park<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    worker_id: &str,
+    reason: &str,
+) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let res = fenced(id, worker_id)
+        .col_expr(job::Column::State, JobState::Parked.as_str().into())
+        .col_expr(job::Column::LockedBy, Option::<String>::None.into())
+        .col_expr(
+            job::Column::LockedUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(job::Column::LastError, Some(truncate(reason)).into())
+        .col_expr(job::Column::FinishedAt, Some(now).into())
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Extends the lease of a running job. Returns false when it was lost.
+pub async fn renew<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    worker_id: &str,
+    lease: Duration,
+) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let res = fenced(id, worker_id)
+        .col_expr(job::Column::LockedUntil, Some(until).into())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Gives a claimed job back to the queue, due now (shutdown). The attempt still counts.
+pub async fn release<C: ConnectionTrait>(db: &C, id: Uuid, worker_id: &str) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let res = fenced(id, worker_id)
+        .col_expr(job::Column::State, JobState::Queued.as_str().into())
+        .col_expr(job::Column::RunAt, now.into())
+        .col_expr(job::Column::LockedBy, Option::<String>::None.into())
+        .col_expr(
+            job::Column::LockedUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Jobs for the operator's view, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    state: Option<JobState>,
+    tenant: Option<TenantId>,
+    limit: u64,
+) -> Result<Vec<job::Model>, DbErr> {
+    let mut q = job::Entity::find();
+    if let Some(state) = state {
+        q = q.filter(job::Column::State.eq(state.as_str()));
+    }
+    if let Some(tenant) = tenant {
+        q = q.filter(job::Column::TenantId.eq(tenant.0));
+    }
+    q.order_by_desc(job::Column::Id)
+        .limit(limit.min(500))
+        .all(db)
+        .await
+}
+
+/// Why an operator's action on a job was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JobActionError {
+    /// No such job.
+    #[error("no job {0}")]
+    NotFound(Uuid),
+    /// The job is not in a state that allows the action.
+    #[error("job {id} is {state}; only {allowed} jobs can be {action}")]
+    WrongState {
+        /// The job.
+        id: Uuid,
+        /// Its state.
+        state: String,
+        /// States that allow the action.
+        allowed: &'static str,
+        /// The action.
+        action: &'static str,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Requeues a parked or cancelled job now, with a fresh set of attempts.
+pub async fn retry<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<job::Model, JobActionError> {
+    let job = job::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(JobActionError::NotFound(id))?;
+    if !matches!(
+        JobState::parse(&job.state),
+        Some(JobState::Parked | JobState::Cancelled)
+    ) {
+        return Err(JobActionError::WrongState {
+            id,
+            state: job.state,
+            allowed: "parked or cancelled",
+            action: "retried",
+        });
+    }
+    let now = Utc::now();
+    let mut active: job::ActiveModel = job.into();
+    active.state = Set(JobState::Queued.as_str().to_owned());
+    active.run_at = Set(now);
+    active.attempts = Set(0);
+    active.finished_at = Set(None);
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?)
+}
+
+/// Cancels a queued or parked job.
+pub async fn cancel<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<job::Model, JobActionError> {
+    let job = job::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(JobActionError::NotFound(id))?;
+    if !matches!(
+        JobState::parse(&job.state),
+        Some(JobState::Queued | JobState::Parked)
+    ) {
+        return Err(JobActionError::WrongState {
+            id,
+            state: job.state,
+            allowed: "queued or parked",
+            action: "cancelled",
+        });
+    }
+    let now = Utc::now();
+    let mut active: job::ActiveModel = job.into();
+    active.state = Set(JobState::Cancelled.as_str().to_owned());
+    active.finished_at = Set(Some(now));
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?)
+}
+
+fn truncate(message: &str) -> String {
+    const MAX: usize = 2000;
+    if message.len() <= MAX {
+        return message.to_owned();
+    }
+    let mut end = MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &message[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_honours_retry_after() {
+        assert_eq!(
+            backoff(3, Some(Duration::from_secs(600))),
+            Duration::from_secs(600)
+        );
+        let first = backoff(1, None);
+        assert!(
+            first >= Duration::from_secs(4) && first <= Duration::from_secs(6),
+            "{first:?}"
+        );
+        let later = backoff(4, None);
+        assert!(
+            later >= Duration::from_secs(32) && later <= Duration::from_secs(48),
+            "{later:?}"
+        );
+        assert!(backoff(30, None) <= Duration::from_secs(4320));
+    }
+}

@@ -1,0 +1,57 @@
+//! `flux`: the Flux service's command line.
+
+use clap::{Parser, Subcommand};
+use flux_orchestrator::config::Settings;
+use flux_orchestrator::startup::Application;
+
+/// Flux: FluxSales and FluxOrders on one service.
+#[derive(Debug, Parser)]
+#[command(name = "flux", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and run the job worker (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("flux: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    flux_orchestrator::telemetry::init_logging(settings.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => match Application::builder(settings).build().await {
+            Ok(app) => app.run_until_stopped().await,
+            Err(e) => Err(e),
+        },
+        Command::Migrate => {
+            async {
+                let db = flux_orchestrator::db::connect(&settings.database_url(), 1).await?;
+                flux_orchestrator::db::migrate(&db).await?;
+                tracing::info!("migrations applied");
+                Ok(())
+            }
+            .await
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "flux stopped with an error");
+            eprintln!("flux: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Database migrations (sea-orm-migration), applied at start-up and by `flux migrate`.
+//!
+//! Migrations are append-only: a released migration is never edited; a change is a new
+//! `mYYYYMMDD_NNNNNN_*` module added at the end of [`Migrator::migrations`].
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_platform;
+
+/// Every migration, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_platform::Migration)]
+    }
+}

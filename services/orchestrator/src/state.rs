@@ -1,0 +1,28 @@
+//! The state every handler and job shares.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+use crate::credentials::CredentialStore;
+use crate::effects::EffectLedger;
+use crate::limits::RateLimiters;
+use crate::vault::Vault;
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The validated settings.
+    pub settings: Arc<Settings>,
+    /// The credential vault.
+    pub vault: Vault,
+    /// Sealed tenant credentials.
+    pub credentials: CredentialStore,
+    /// The effects ledger.
+    pub effects: EffectLedger,
+    /// Rate limiters per provider account.
+    pub limiters: RateLimiters,
+}
