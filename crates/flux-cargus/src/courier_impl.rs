@@ -25,7 +25,6 @@ use flux_core::{
     Address, CountryCode, County, Courier, Currency, Money, ProviderError, ShipmentId,
 };
 use rust_decimal::Decimal;
-use serde_json::json;
 
 use crate::PROVIDER;
 use crate::awb::{AwbAddress, LabelLayout, NewAwb, PrintMainOnce};
@@ -460,28 +459,17 @@ impl Courier for CargusClient {
                     .deduction_date
                     .or(e.repayment_date)
                     .map(|d| d.date_naive());
-                Some(
-                    serde_json::from_value(json!({
-                        "tracking_number": barcode,
-                        "reference": e.custom_string.filter(|s| !s.trim().is_empty()),
-                        "amount": Money::new(amount, Currency::RON),
-                        "paid_on": paid_on,
-                        "payment_reference": e.deduction_id.or(e.repayment_id),
-                    }))
-                    .map_err(|err| {
-                        ProviderError::from(CargusError::UnexpectedResponse {
-                            message: format!("COD settlement: {err}"),
-                            maybe_sent: false,
-                        })
-                    }),
-                )
+                let mut settlement = CodSettlement::new(barcode, Money::new(amount, Currency::RON));
+                settlement.reference = e.custom_string.filter(|s| !s.trim().is_empty());
+                settlement.paid_on = paid_on;
+                settlement.payment_reference = e.deduction_id.or(e.repayment_id);
+                Some(Ok(settlement))
             })
             .collect()
     }
 }
 
-/// A Ship & Go point as a courier-neutral pickup point. flux-core's `PickupPoint` has no
-/// constructor, so it is built through its serde form.
+/// A Ship & Go point as a courier-neutral pickup point.
 fn pickup_point(p: &crate::pudo::PudoPoint) -> Result<PickupPoint, ProviderError> {
     let mut builder = Address::builder(
         p.name.clone(),
@@ -508,20 +496,14 @@ fn pickup_point(p: &crate::pudo::PudoPoint) -> Result<PickupPoint, ProviderError
         (Some(lat), Some(lon)) => flux_core::GeoPoint::new(lat, lon),
         _ => None,
     };
-    serde_json::from_value(json!({
-        "id": p.id,
-        "kind": PickupPointKind::Shop,
-        "name": p.name,
-        "address": address,
-        "location": location,
-        "opening_hours": p.opening_hours(),
-        "accepts_cod": p.service_cod,
-    }))
-    .map_err(|err| {
-        CargusError::UnexpectedResponse {
-            message: format!("Ship & Go point {}: {err}", p.id),
-            maybe_sent: false,
-        }
-        .into()
-    })
+    let mut point = PickupPoint::new(
+        p.id.to_string(),
+        PickupPointKind::Shop,
+        p.name.clone(),
+        address,
+    );
+    point.location = location;
+    point.opening_hours = p.opening_hours();
+    point.accepts_cod = p.service_cod;
+    Ok(point)
 }

@@ -331,20 +331,10 @@ fn to_pickup_point(
     }
     let opening_hours =
         (!p.schedule.is_empty()).then(|| serde_json::Value::Array(p.schedule.clone()).to_string());
-    // flux-core's `PickupPoint` is `#[non_exhaustive]` without a constructor, so it is
-    // built through its serde form.
-    let value = serde_json::json!({
-        "id": p.id,
-        "kind": kind,
-        "name": p.name,
-        "address": b.build_unchecked(),
-        "location": location,
-        "opening_hours": opening_hours,
-        "accepts_cod": null,
-    });
-    serde_json::from_value(value).map_err(|e| FanCourierError::UnexpectedContent {
-        message: format!("could not build a pickup point: {e}"),
-    })
+    let mut point = PickupPoint::new(p.id.clone(), kind, p.name.clone(), b.build_unchecked());
+    point.location = location;
+    point.opening_hours = opening_hours;
+    Ok(point)
 }
 
 fn same_place(a: &str, b: &str) -> bool {
@@ -576,20 +566,13 @@ impl Courier for FanCourierClient {
                 let Some(amount) = t.info.amount_collected else {
                     continue;
                 };
-                // `CodSettlement` is `#[non_exhaustive]` without a constructor: build it
-                // through its serde form.
-                let value = serde_json::json!({
-                    "tracking_number": t.info.awb_number,
-                    "reference": t.info.content,
-                    "amount": Money::new(amount, Currency::RON),
-                    "paid_on": t.info.transfer_date.or(Some(day)),
-                    "payment_reference": t.info.reimbursement_awb_number,
-                });
-                let settlement: CodSettlement = serde_json::from_value(value).map_err(|e| {
-                    ProviderError::from(FanCourierError::UnexpectedContent {
-                        message: format!("could not build a COD settlement: {e}"),
-                    })
-                })?;
+                let mut settlement = CodSettlement::new(
+                    t.info.awb_number.clone(),
+                    Money::new(amount, Currency::RON),
+                );
+                settlement.reference = t.info.content.clone();
+                settlement.paid_on = t.info.transfer_date.or(Some(day));
+                settlement.payment_reference = t.info.reimbursement_awb_number.clone();
                 out.push(settlement);
             }
         }

@@ -33,7 +33,6 @@ use flux_core::{
     Address, CountryCode, County, Currency, FieldError, GeoPoint, Money, ParcelKind, ProviderError,
 };
 use rust_decimal::Decimal;
-use serde_json::json;
 
 use crate::awb::AwbPdfFormat;
 use crate::error::SamedayError;
@@ -469,24 +468,11 @@ fn core_point(country: Country, p: PointParts<'_>) -> Result<CorePickupPoint, Pr
         builder = builder.location(point);
     }
     let address = builder.build_unchecked();
-    // flux-core's PickupPoint has no constructor outside its crate; build it from its
-    // serde form.
-    serde_json::from_value(json!({
-        "id": p.id.to_string(),
-        "kind": p.kind,
-        "name": p.name,
-        "address": address,
-        "location": location,
-        "opening_hours": opening_hours(p.schedule),
-        "accepts_cod": p.accepts_cod,
-    }))
-    .map_err(|e| {
-        ProviderError::new(
-            flux_core::ErrorKind::Decode,
-            PROVIDER,
-            format!("could not build a pickup point: {e}"),
-        )
-    })
+    let mut point = CorePickupPoint::new(p.id.to_string(), p.kind, p.name, address);
+    point.location = location;
+    point.opening_hours = opening_hours(p.schedule);
+    point.accepts_cod = p.accepts_cod;
+    Ok(point)
 }
 
 fn matches_query(query: &PickupPointQuery, county: &str, city: &str) -> bool {
