@@ -23,9 +23,13 @@ test-pg:
 bench:
     cargo bench --workspace
 
-# The main job.
+# The main job: the Flux service.
 run:
-    cargo run -p flux-core --example ro_checks
+    cargo run -p flux-orchestrator --bin flux -- serve
+
+# Regenerate the committed OpenAPI document.
+openapi:
+    FLUX_UPDATE_OPENAPI=1 cargo test -p flux-orchestrator --test api openapi
 
 # The end-to-end demo (the main job until the orchestrator ships `flux demo`).
 demo:
