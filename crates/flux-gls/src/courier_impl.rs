@@ -112,14 +112,19 @@ impl GlsClient {
         );
         parcel.client_reference = Some(request.reference.clone());
         parcel.count = u32::try_from(count).unwrap_or(1);
-        parcel.content = request.contents.clone().or_else(|| {
-            let parts: Vec<&str> = request
-                .parcels
-                .iter()
-                .filter_map(|p| p.contents.as_deref())
-                .collect();
-            (!parts.is_empty()).then(|| parts.join("; "))
-        });
+        parcel.content = request
+            .contents
+            .clone()
+            .or_else(|| {
+                let parts: Vec<&str> = request
+                    .parcels
+                    .iter()
+                    .filter_map(|p| p.contents.as_deref())
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join("; "))
+            })
+            // MyGLS rejects a parcel without contents (error 33): name the order instead.
+            .or_else(|| Some(format!("Order {}", request.reference)));
         parcel.pickup_date = request
             .pickup_date
             .map(|d| local_midnight(d, self.country().time_zone()));

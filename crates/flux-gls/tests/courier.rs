@@ -117,6 +117,18 @@ async fn create_shipment_maps_cod_declared_value_locker_and_pickup_date() {
 }
 
 #[tokio::test]
+async fn create_without_contents_names_the_order_because_mygls_requires_content() {
+    let server = MockServer::start().await;
+    mount_times(&server, "PrintLabels", fixture!("print_labels.json"), 1).await;
+    let mut req = request();
+    req.parcels = vec![Parcel::new(dec!(2)).unwrap()];
+    req.contents = None;
+    courier(&server).create_shipment(&req).await.unwrap();
+    let body = &bodies(&server).await[0];
+    assert_eq!(body["ParcelList"][0]["Content"], "Order ORDER-1001");
+}
+
+#[tokio::test]
 async fn create_with_prepare_then_print_keeps_labels_reprintable() {
     let server = MockServer::start().await;
     mount_times(&server, "PrepareLabels", fixture!("prepare_labels.json"), 1).await;
