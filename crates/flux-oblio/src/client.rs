@@ -22,8 +22,9 @@ const INVALID_TOKEN_MESSAGE: &str = "access token provided is invalid";
 /// Oblio's published limits, enforced client-side before every attempt.
 ///
 /// - `documents`: calls that create a document (invoice, proforma, notice, storno):
-///   **30 per 100 s**.
-/// - `other`: every other call, the token included: **30 per 10 s**.
+///   **30 per 100 s** (the default enforces 30 per 101 s).
+/// - `other`: every other call, the token included: **30 per 10 s** (the default enforces
+///   30 per 11 s).
 ///
 /// The limits are per Oblio account: share one `OblioRateLimits` (it is cheap to clone;
 /// the limiters are `Arc`s) between every client of the same account.
@@ -36,10 +37,13 @@ pub struct OblioRateLimits {
 }
 
 impl Default for OblioRateLimits {
+    /// Oblio's limits with one second of margin on each window: the limiter counts a call
+    /// when it starts here, and network jitter can bring two calls started a full window
+    /// apart closer together by the time they reach Oblio.
     fn default() -> Self {
         Self {
-            documents: Arc::new(RateLimiter::new(30, Duration::from_secs(100))),
-            other: Arc::new(RateLimiter::new(30, Duration::from_secs(10))),
+            documents: Arc::new(RateLimiter::new(30, Duration::from_secs(101))),
+            other: Arc::new(RateLimiter::new(30, Duration::from_secs(11))),
         }
     }
 }

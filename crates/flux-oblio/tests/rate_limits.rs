@@ -15,10 +15,10 @@ use wiremock::Mock;
 use wiremock::matchers::{method, path};
 
 #[test]
-fn default_limits_are_oblios_published_ones() {
+fn default_limits_are_oblios_published_ones_with_a_second_of_margin() {
     let limits = OblioRateLimits::default();
-    assert!(format!("{:?}", limits.documents).contains("30 per 100s"));
-    assert!(format!("{:?}", limits.other).contains("30 per 10s"));
+    assert!(format!("{:?}", limits.documents).contains("30 per 101s"));
+    assert!(format!("{:?}", limits.other).contains("30 per 11s"));
 }
 
 #[tokio::test]
