@@ -75,8 +75,9 @@ use chrono_tz::Europe::Bucharest;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use crate::fancourier::{pdf, ro};
+use crate::fancourier::ro;
 use crate::limits::Verdict;
+use crate::pdf;
 use crate::server::{Provider, Shared};
 
 /// The default subscription key (`Ocp-Apim-Subscription-Key`).

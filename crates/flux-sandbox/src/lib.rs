@@ -20,6 +20,7 @@ pub mod faults;
 pub mod gls;
 pub mod limits;
 pub mod oblio;
+mod pdf;
 pub mod quickbooks;
 pub mod sameday;
 pub mod server;

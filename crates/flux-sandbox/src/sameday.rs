@@ -30,7 +30,6 @@
 //! inject 429 bursts).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -540,51 +539,9 @@ fn parse_id(problems: &mut Problems, path: &[&str], raw: Option<&str>) -> Option
     }
 }
 
-/// A minimal one-page PDF with `lines` of text on a page of `width` × `height` points.
+/// A one-page PDF with `lines` of text on a page of `width` × `height` points.
 pub(crate) fn simple_pdf(width: u32, height: u32, lines: &[String]) -> Vec<u8> {
-    let mut content = String::from("BT /F1 11 Tf 14 TL ");
-    let _ = write!(content, "28 {} Td ", height.saturating_sub(40));
-    for line in lines {
-        let text: String = line
-            .chars()
-            .map(|c| match c {
-                '(' | ')' | '\\' => ' ',
-                c if c.is_ascii() && !c.is_ascii_control() => c,
-                _ => '?',
-            })
-            .collect();
-        let _ = write!(content, "({text}) Tj T* ");
-    }
-    content.push_str("ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
-    ];
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, obj) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        let _ = write!(out, "{} 0 obj\n{obj}\nendobj\n", i + 1);
-    }
-    let xref = out.len();
-    let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for off in offsets {
-        let _ = writeln!(out, "{off:010} 00000 n ");
-    }
-    let _ = write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
-    out.into_bytes()
+    crate::pdf::document(&[lines.to_vec()], (width, height))
 }
 
 // ---------------------------------------------------------------------------------------

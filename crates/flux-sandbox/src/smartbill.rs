@@ -543,49 +543,12 @@ pub(crate) fn dec(v: &Value) -> Option<Decimal> {
     }
 }
 
-/// A one-page PDF with `lines` of text (Helvetica), valid enough for any viewer.
+/// A one-page A4 PDF with `title` and `lines` of text (at most 60).
 pub(crate) fn simple_pdf(title: &str, lines: &[String]) -> Vec<u8> {
-    fn esc(s: &str) -> String {
-        s.chars()
-            .map(|c| match c {
-                '(' | ')' | '\\' => format!("\\{c}"),
-                c if c.is_ascii() && !c.is_ascii_control() => c.to_string(),
-                _ => "?".to_owned(),
-            })
-            .collect()
-    }
-    let mut content = String::from("BT /F1 16 Tf 50 790 Td ");
-    content.push_str(&format!("({}) Tj /F1 10 Tf ", esc(title)));
-    for line in lines.iter().take(60) {
-        content.push_str(&format!("0 -14 Td ({}) Tj ", esc(line)));
-    }
-    content.push_str("ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-    ];
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, obj) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.push_str(&format!("{} 0 obj\n{obj}\nendobj\n", i + 1));
-    }
-    let xref = out.len();
-    out.push_str(&format!(
-        "xref\n0 {}\n0000000000 65535 f \n",
-        objects.len() + 1
-    ));
-    for o in offsets {
-        out.push_str(&format!("{o:010} 00000 n \n"));
-    }
-    out.push_str(&format!(
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    ));
-    out.into_bytes()
+    let page: Vec<String> = std::iter::once(title.to_owned())
+        .chain(lines.iter().take(60).cloned())
+        .collect();
+    crate::pdf::document(&[page], crate::pdf::A4)
 }
 
 // ---------------------------------------------------------------------------------------

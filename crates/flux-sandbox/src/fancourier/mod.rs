@@ -47,7 +47,7 @@
 #![allow(clippy::result_large_err)]
 
 mod data;
-pub(crate) mod pdf;
+use crate::pdf;
 pub(crate) mod ro;
 
 use std::collections::BTreeMap;

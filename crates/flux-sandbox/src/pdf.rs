@@ -1,5 +1,6 @@
-//! A minimal, valid PDF writer for simulated labels and documents: one page per entry,
-//! Helvetica text lines, a correct cross-reference table.
+//! The sandbox's one PDF writer, for every simulated label and document: one page per
+//! entry, Helvetica text lines (the first one larger, as a title), a correct
+//! cross-reference table.
 
 /// Page sizes in PDF points.
 pub(crate) const A4: (u32, u32) = (595, 842);
