@@ -694,6 +694,27 @@ impl FanCourierClient {
             .await
     }
 
+    /// Every AWB of a day's slip (borderou), following the pages.
+    ///
+    /// # Errors
+    /// The first failing page's error.
+    pub async fn all_shipping_slip(
+        &self,
+        date: NaiveDate,
+    ) -> Result<Vec<ShippingSlipEntry>, FanCourierError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = self.shipping_slip(date, page, DEFAULT_PER_PAGE).await?;
+            let more = p.has_next();
+            all.extend(p.items);
+            if !more || page >= 1000 {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
     /// One page of the COD bank transfers of a day (`GET reports/bank-transfers`).
     ///
     /// # Errors

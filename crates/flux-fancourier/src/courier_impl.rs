@@ -13,6 +13,7 @@
 //! | `cod_settlements` | `reports/bank-transfers`, day by day, every page |
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use flux_core::courier::{
     CodCollection, CodSettlement, Courier, CourierCapabilities, CourierService, CreatedShipment,
     DateRange, DeliveryTarget, Label, LabelFormat, PickupConfirmation, PickupPoint,
@@ -213,10 +214,12 @@ pub(crate) fn shipment_from(
     if let Some(value) = &request.declared_value {
         info.declared_value = Some(ron("declared_value", value)?);
     }
-    info.content = request
-        .contents
-        .clone()
-        .unwrap_or_else(|| request.reference.clone());
+    // Our reference leads the contents: FAN echoes `content` in the daily AWB slip, the
+    // only place an AWB can be found again by our reference (`find_by_reference`).
+    info.content = match request.contents.as_deref().map(str::trim) {
+        Some(contents) if !contents.is_empty() => format!("{} {contents}", request.reference),
+        _ => request.reference.clone(),
+    };
     info.observation = request.options.notes.clone().unwrap_or_default();
     let o = &request.options;
     for (on, option) in [
@@ -367,6 +370,7 @@ impl Courier for FanCourierClient {
         c.cancel = true;
         c.pickup_order = true;
         c.cod_settlements = true;
+        c.find_by_reference = true;
         c
     }
 
@@ -542,6 +546,45 @@ impl Courier for FanCourierClient {
         order.observations = request.notes.clone().unwrap_or_default();
         let id = self.create_courier_order(&order).await?;
         Ok(PickupConfirmation::new(id, request.date))
+    }
+
+    async fn find_by_reference(
+        &self,
+        reference: &str,
+        since: NaiveDate,
+    ) -> Result<Option<CreatedShipment>, ProviderError> {
+        let reference = reference.trim();
+        if reference.is_empty() {
+            return Err(ProviderError::validation(
+                PROVIDER,
+                "reference",
+                "must not be empty",
+            ));
+        }
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::Bucharest)
+            .date_naive();
+        // FAN keeps AWBs in daily slips; an uncertain create is reconciled within days, so
+        // a month back is plenty and bounds the number of calls.
+        let first = since.max(today - chrono::Duration::days(31));
+        let prefix = format!("{reference} ");
+        let mut day = today;
+        while day >= first {
+            for entry in self.all_shipping_slip(day).await? {
+                let content = entry.info.content.as_deref().unwrap_or_default().trim();
+                if content == reference || content.starts_with(&prefix) {
+                    return Ok(Some(CreatedShipment::new(
+                        ShipmentId::awb(entry.info.awb_number.clone()),
+                        reference,
+                    )));
+                }
+            }
+            let Some(previous) = day.pred_opt() else {
+                break;
+            };
+            day = previous;
+        }
+        Ok(None)
     }
 
     async fn cod_settlements(

@@ -419,3 +419,75 @@ async fn services_and_capabilities() {
     let err = courier.create_shipment(&req).await.unwrap_err();
     assert_eq!(err.field_errors()[0].field, "cash_on_delivery.amount");
 }
+
+#[tokio::test]
+async fn contents_follow_our_reference_so_the_awb_can_be_found_again() {
+    let server = MockServer::start().await;
+    mount_login(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/intern-awb"))
+        .respond_with(json(fixture!("create_awb_success.json")))
+        .mount(&server)
+        .await;
+    let mut req = request();
+    req.contents = Some("Tricouri".into());
+    courier(&server).create_shipment(&req).await.unwrap();
+    let body = body_of(&server, "/intern-awb").await;
+    assert_eq!(
+        body["shipments"][0]["info"]["content"],
+        "order-1001 Tricouri"
+    );
+}
+
+#[tokio::test]
+async fn find_by_reference_scans_the_daily_slips() {
+    let server = MockServer::start().await;
+    mount_login(&server, 1).await;
+    // Today's slip has order #465; every other day is empty.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Bucharest)
+        .date_naive();
+    Mock::given(method("GET"))
+        .and(path("/reports/awb"))
+        .and(query_param("date", today.format("%Y-%m-%d").to_string()))
+        .respond_with(json(fixture!("shipping_slip.json")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/reports/awb"))
+        .respond_with(json(
+            r#"{"status":"success","data":[],"total":0,"perPage":100,"currentPage":1}"#,
+        ))
+        .mount(&server)
+        .await;
+    let fan = courier(&server);
+    assert!(fan.capabilities().find_by_reference);
+    let since = today - chrono::Duration::days(2);
+    let found = fan
+        .find_by_reference("Order", since)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id.tracking_number, "6324356450139");
+    assert_eq!(found.reference, "Order");
+    // A reference that is only a prefix of another word does not match.
+    assert!(fan.find_by_reference("Ord", since).await.unwrap().is_none());
+    assert!(
+        fan.find_by_reference("order-9999", since)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let slips = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() == "/reports/awb")
+        .count();
+    assert_eq!(
+        slips,
+        1 + 3 + 3,
+        "today only for the first, three days for the misses"
+    );
+}
