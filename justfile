@@ -31,9 +31,9 @@ run:
 openapi:
     FLUX_UPDATE_OPENAPI=1 cargo test -p flux-orchestrator --test api openapi
 
-# The end-to-end demo (the main job until the orchestrator ships `flux demo`).
-demo:
-    cargo run -p flux-core --example ro_checks
+# The end-to-end demo: a day of orders through every provider simulated, then the API until Ctrl-C.
+demo *ARGS:
+    cargo run -p flux-orchestrator --bin flux -- demo {{ARGS}}
 
 # Exactly what CI runs.
 ci:

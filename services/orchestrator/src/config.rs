@@ -129,6 +129,35 @@ pub struct QuickBooksSettings {
     pub webhook_verifier: Option<SecretString>,
     /// `sandbox` or `production`.
     pub environment: Option<String>,
+    /// The OAuth redirect URI registered with Intuit; `{public_url}/orders-api/v1/quickbooks/callback` when absent.
+    pub redirect_uri: Option<String>,
+    /// Overrides the API host (tests; HTTPS or loopback only).
+    pub api_base_url: Option<String>,
+    /// Overrides the OAuth token endpoint (tests).
+    pub token_url: Option<String>,
+    /// Overrides the OAuth revocation endpoint (tests).
+    pub revocation_url: Option<String>,
+}
+
+/// Base-URL overrides per provider (a sandbox, a proxy, or a mock server in tests). Each
+/// client still refuses plain http except for loopback hosts.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ProvidersSettings {
+    /// Shopify (OAuth and Admin API), instead of `https://{shop}/`.
+    pub shopify_base_url: Option<String>,
+    /// FAN Courier.
+    pub fancourier_base_url: Option<String>,
+    /// Cargus.
+    pub cargus_base_url: Option<String>,
+    /// Sameday.
+    pub sameday_base_url: Option<String>,
+    /// GLS.
+    pub gls_base_url: Option<String>,
+    /// Oblio.
+    pub oblio_base_url: Option<String>,
+    /// SmartBill.
+    pub smartbill_base_url: Option<String>,
 }
 
 /// Everything the service needs to start.
@@ -162,6 +191,10 @@ pub struct Settings {
     pub shopify: ShopifySettings,
     /// QuickBooks app.
     pub quickbooks: QuickBooksSettings,
+    /// Provider base-URL overrides (FluxSales).
+    pub providers: ProvidersSettings,
+    /// FluxOrders (sessions, login throttling, uploads).
+    pub orders: crate::orders::OrdersSettings,
 }
 
 impl Default for Settings {
@@ -179,6 +212,8 @@ impl Default for Settings {
             worker: WorkerSettings::default(),
             shopify: ShopifySettings::default(),
             quickbooks: QuickBooksSettings::default(),
+            providers: ProvidersSettings::default(),
+            orders: crate::orders::OrdersSettings::default(),
         }
     }
 }

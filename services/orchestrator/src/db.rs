@@ -1,7 +1,8 @@
 //! Connecting to the database and applying migrations.
 //!
-//! SQLite (the default) runs in WAL mode with a busy timeout, so readers never block the
-//! writer and concurrent writers wait instead of failing. PostgreSQL is used as is.
+//! SQLite (the default) runs in WAL mode with `synchronous = FULL` and a busy timeout, so
+//! readers never block the writer, concurrent writers wait instead of failing, and a commit
+//! is on disk before it is acknowledged. PostgreSQL is used as is.
 
 use std::time::Duration;
 
@@ -29,8 +30,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
+            // FULL: a commit (an acknowledged webhook, a recorded effect) survives power
+            // loss, not only a process crash, at the price of an fsync per commit.
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true)

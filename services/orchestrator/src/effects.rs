@@ -17,12 +17,11 @@
 //! ```
 
 use std::future::Future;
+use std::time::Duration;
 
 use chrono::Utc;
 use flux_core::ProviderError;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -145,12 +144,25 @@ impl From<EffectError> for crate::jobs::JobError {
 #[derive(Debug, Clone)]
 pub struct EffectLedger {
     db: DatabaseConnection,
+    lease: Duration,
 }
 
 impl EffectLedger {
-    /// A ledger over `db`.
+    /// A ledger over `db`; an attempt holds its effect for 5 minutes at most.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            lease: Duration::from_secs(300),
+        }
+    }
+
+    /// How long an attempt holds its effect (set it to the job lease): another worker that
+    /// finds the effect pending waits this long before it treats the attempt as dead and
+    /// reconciles.
+    #[must_use]
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Performs `spec` at most once: returns the recorded outcome if it already happened,
@@ -169,6 +181,16 @@ impl EffectLedger {
         R: FnOnce() -> Reconcile<'a>,
     {
         let row = self.begin(spec).await?;
+        let now = Utc::now();
+        if let Some(until) = row.locked_until
+            && until > now
+            && matches!(EffectState::parse(&row.state), Some(EffectState::Pending))
+        {
+            return Err(in_progress(
+                spec,
+                (until - now).to_std().unwrap_or_default(),
+            ));
+        }
         match EffectState::parse(&row.state) {
             Some(EffectState::Succeeded) => return Ok(stored_outcome(&row)),
             Some(EffectState::Parked) => {
@@ -178,7 +200,11 @@ impl EffectLedger {
                 });
             }
             Some(EffectState::Pending | EffectState::Unknown) if row.attempts > 0 => {
-                // A previous attempt started and its outcome was never recorded.
+                // A previous attempt started and its outcome was never recorded. Take the
+                // effect first, so no other worker reconciles or performs it meanwhile.
+                if !self.claim(&row).await? {
+                    return Err(in_progress(spec, self.lease));
+                }
                 match reconcile() {
                     Reconcile::Lookup(lookup) => match lookup.await {
                         Ok(Some(found)) => {
@@ -216,9 +242,12 @@ impl EffectLedger {
                     }
                 }
             }
-            _ => {}
+            _ => {
+                if !self.claim(&row).await? {
+                    return Err(in_progress(spec, self.lease));
+                }
+            }
         }
-        self.mark_attempt(row.id).await?;
         match perform().await {
             Ok(outcome) => {
                 self.succeed(row.id, &outcome).await?;
@@ -288,6 +317,7 @@ impl EffectLedger {
             provider_reference: Set(None),
             last_error: Set(None),
             attempts: Set(0),
+            locked_until: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -301,17 +331,27 @@ impl EffectLedger {
             .ok_or_else(|| DbErr::RecordNotFound(format!("effect {}", spec.idempotency_key)))
     }
 
-    async fn mark_attempt(&self, id: Uuid) -> Result<(), DbErr> {
-        let row = effect::Entity::find_by_id(id).one(&self.db).await?;
-        if let Some(row) = row {
-            let attempts = row.attempts + 1;
-            let mut active: effect::ActiveModel = row.into();
-            active.state = Set(EffectState::Pending.as_str().to_owned());
-            active.attempts = Set(attempts);
-            active.updated_at = Set(Utc::now());
-            active.update(&self.db).await?;
-        }
-        Ok(())
+    /// Takes the effect for one attempt: counts it and sets the lease, but only if nobody
+    /// else took it since `row` was read (optimistic check on the attempt count).
+    async fn claim(&self, row: &effect::Model) -> Result<bool, DbErr> {
+        let now = Utc::now();
+        let until =
+            now + chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::minutes(5));
+        let res = effect::Entity::update_many()
+            .filter(effect::Column::Id.eq(row.id))
+            .filter(effect::Column::Attempts.eq(row.attempts))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(effect::Column::LockedUntil.is_null())
+                    .add(effect::Column::LockedUntil.lt(now)),
+            )
+            .col_expr(effect::Column::State, EffectState::Pending.as_str().into())
+            .col_expr(effect::Column::Attempts, (row.attempts + 1).into())
+            .col_expr(effect::Column::LockedUntil, Some(until).into())
+            .col_expr(effect::Column::UpdatedAt, now.into())
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected == 1)
     }
 
     async fn succeed(&self, id: Uuid, outcome: &EffectOutcome) -> Result<(), DbErr> {
@@ -330,6 +370,10 @@ impl EffectLedger {
                 Some(outcome.details.clone()).into(),
             )
             .col_expr(effect::Column::LastError, Option::<String>::None.into())
+            .col_expr(
+                effect::Column::LockedUntil,
+                Option::<chrono::DateTime<Utc>>::None.into(),
+            )
             .col_expr(effect::Column::UpdatedAt, Utc::now().into())
             .exec(&self.db)
             .await?;
@@ -350,11 +394,30 @@ impl EffectLedger {
             .filter(effect::Column::Id.eq(id))
             .col_expr(effect::Column::State, state.as_str().into())
             .col_expr(effect::Column::LastError, error.map(str::to_owned).into())
+            .col_expr(
+                effect::Column::LockedUntil,
+                Option::<chrono::DateTime<Utc>>::None.into(),
+            )
             .col_expr(effect::Column::UpdatedAt, Utc::now().into())
             .exec(&self.db)
             .await?;
         Ok(())
     }
+}
+
+fn in_progress(spec: &EffectSpec, wait: Duration) -> EffectError {
+    let wait = wait.max(Duration::from_millis(100));
+    EffectError::Provider(
+        ProviderError::new(
+            flux_core::ErrorKind::Unavailable,
+            spec.provider,
+            format!(
+                "another attempt of effect {} is in progress",
+                spec.idempotency_key
+            ),
+        )
+        .with_retry_after(wait),
+    )
 }
 
 fn stored_outcome(row: &effect::Model) -> EffectOutcome {

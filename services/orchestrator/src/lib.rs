@@ -12,17 +12,22 @@
 //! - [`effects`]: the ledger that makes every costly side effect happen at most once.
 //! - [`limits`]: rate limiters per provider account, shared by all workers of a process.
 //! - [`http`]: routes, JSON errors, request ids, health, metrics, OpenAPI.
+//! - [`demo`]: `flux demo`, the whole product with every provider simulated in process.
+//! - [`orders`]: FluxOrders, the B2B ordering backend under `/orders-api/v1`.
 //! - [`startup`]: [`Application`](startup::Application), the server plus the worker.
 
 pub mod config;
 pub mod credentials;
 pub mod db;
+pub mod demo;
 pub mod effects;
 pub mod entity;
 pub mod http;
 pub mod jobs;
 pub mod limits;
 pub mod migration;
+pub mod orders;
+pub mod sales;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -18,11 +18,17 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Run the whole product locally, every provider simulated, and serve until Ctrl-C.
+    Demo(flux_orchestrator::demo::DemoArgs),
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let command = match cli.command {
+        Some(Command::Demo(args)) => return flux_orchestrator::demo::run_cli(args).await,
+        other => other.unwrap_or(Command::Serve),
+    };
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -31,11 +37,12 @@ async fn main() -> std::process::ExitCode {
         }
     };
     flux_orchestrator::telemetry::init_logging(settings.log_format);
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let result = match command {
         Command::Serve => match Application::builder(settings).build().await {
             Ok(app) => app.run_until_stopped().await,
             Err(e) => Err(e),
         },
+        Command::Demo(_) => unreachable!("handled above"),
         Command::Migrate => {
             async {
                 let db = flux_orchestrator::db::connect(&settings.database_url(), 1).await?;

@@ -100,8 +100,14 @@ impl ApplicationBuilder {
         let vault = Vault::new(keys)?;
         let state = AppState {
             credentials: CredentialStore::new(db.clone(), vault.clone()),
-            effects: EffectLedger::new(db.clone()),
+            effects: EffectLedger::new(db.clone()).with_lease(settings.worker.lease()),
             limiters: RateLimiters::new(),
+            orders: crate::orders::OrdersServices::new(&settings),
+            sales: crate::sales::SalesServices::new(
+                &settings,
+                db.clone(),
+                CredentialStore::new(db.clone(), vault.clone()),
+            ),
             vault,
             settings: Arc::new(settings.clone()),
             db,
@@ -205,11 +211,13 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Starts configuring an application.
     pub fn builder(settings: Settings) -> ApplicationBuilder {
-        ApplicationBuilder {
+        let orders_settings = settings.clone();
+        let builder = ApplicationBuilder {
             settings,
             registry: JobRegistry::new(),
             recurring: Vec::new(),
-        }
+        };
+        crate::sales::jobs::register(crate::orders::jobs::register(builder, &orders_settings))
     }
 
     /// The bound address (the real port when the settings asked for port 0).

@@ -25,4 +25,8 @@ pub struct AppState {
     pub effects: EffectLedger,
     /// Rate limiters per provider account.
     pub limiters: RateLimiters,
+    /// FluxOrders services (image storage, QuickBooks token managers).
+    pub orders: crate::orders::OrdersServices,
+    /// FluxSales services (the Shopify app and its offline-token manager).
+    pub sales: crate::sales::SalesServices,
 }

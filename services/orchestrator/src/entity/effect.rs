@@ -32,6 +32,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// Attempts started.
     pub attempts: i32,
+    /// While an attempt is in flight: until when its worker holds the effect.
+    pub locked_until: Option<DateTimeUtc>,
     /// Created.
     pub created_at: DateTimeUtc,
     /// Last changed.

@@ -24,7 +24,20 @@ use utoipa_actix_web::service_config::ServiceConfig;
         license(name = "MIT OR Apache-2.0")
     ),
     tags(
-        (name = "operations", description = "Health, metrics, and the operator's view of jobs and effects")
+        (name = "operations", description = "Health, metrics, and the operator's view of jobs and effects"),
+        (name = "sales-install", description = "FluxSales: install, token exchange and the shop"),
+        (name = "sales-webhooks", description = "FluxSales: Shopify webhooks (HMAC-verified)"),
+        (name = "sales-settings", description = "FluxSales: couriers, senders, rules, invoicing, automation"),
+        (name = "sales-orders", description = "FluxSales: orders, AWBs, batches, labels, invoices"),
+        (name = "sales-privacy", description = "FluxSales: exports and deletion"),
+        (name = "sales-analytics", description = "FluxSales: shipping analytics"),
+        (name = "orders-auth", description = "FluxOrders: organizations, sign-in, sessions, API tokens"),
+        (name = "orders-users", description = "FluxOrders: users and roles"),
+        (name = "orders-customers", description = "FluxOrders: customers, groups, addresses, CSV import"),
+        (name = "orders-products", description = "FluxOrders: products, groups, images, scanner lookup"),
+        (name = "orders-orders", description = "FluxOrders: orders, status flow, QuickBooks documents"),
+        (name = "orders-quickbooks", description = "FluxOrders: the QuickBooks Online connection and sync"),
+        (name = "orders-data", description = "FluxOrders: export, access and erasure requests")
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -44,6 +57,27 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "shopify_session_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("The App Bridge session token (FluxSales)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "orders_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A FluxOrders session (`fos_…`) or personal API token (`fot_…`)",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -57,6 +91,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(admin::cancel_job)
         .service(admin::list_effects)
         .service(admin::resolve_effect);
+    crate::sales::routes(cfg);
+    crate::orders::http::routes(cfg);
 }
 
 /// The OpenAPI document.

@@ -6,6 +6,10 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_platform;
+mod m20261122_000002_effect_leases;
+mod m20261122_000100_orders;
+mod m20261122_000200_sales;
+mod m20261122_000201_sales_cod;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -14,6 +18,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_platform::Migration)]
+        vec![
+            Box::new(m20261122_000001_platform::Migration),
+            Box::new(m20261122_000002_effect_leases::Migration),
+            Box::new(m20261122_000100_orders::Migration),
+            Box::new(m20261122_000200_sales::Migration),
+            Box::new(m20261122_000201_sales_cod::Migration),
+        ]
     }
 }

@@ -54,7 +54,8 @@ impl TestDb {
                 let admin = Database::connect(&admin_url)
                     .await
                     .expect("connect to DATABASE_URL");
-                let name = format!("flux_test_{id}");
+                drop_stale_test_databases(&admin).await;
+                let name = format!("flux_test_{}_{}", chrono::Utc::now().timestamp(), &id[..12]);
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
@@ -91,6 +92,37 @@ impl TestDb {
         s.worker.concurrency = 4;
         s.max_json_body_bytes = 16 * 1024;
         s
+    }
+}
+
+/// Drops test databases left by runs more than two hours old (a test that panics cannot
+/// clean up after itself), so a shared PostgreSQL does not fill up.
+async fn drop_stale_test_databases(admin: &sea_orm::DatabaseConnection) {
+    use sea_orm::Statement;
+    let cutoff = chrono::Utc::now().timestamp() - 2 * 3600;
+    let Ok(rows) = admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'flux_test_%'",
+        ))
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let created = name
+            .strip_prefix("flux_test_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|t| t.parse::<i64>().ok());
+        // Names without a timestamp come from an older layout: stale by definition.
+        if created.is_none_or(|t| t < cutoff) {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
     }
 }
 

@@ -370,3 +370,69 @@ async fn make_due(db: &sea_orm::DatabaseConnection, id: uuid::Uuid) {
         active.update(db).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn two_workers_racing_on_one_effect_perform_it_once() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let mut settings = db.settings();
+        settings.worker.enabled = false;
+        let app = crate::common::spawn_app_with(settings, vec![]).await;
+        let state = app.state().clone();
+        let tenant = TenantId(
+            ensure_tenant(&state.db, TenantKind::Shop, "race.myshopify.com", "Race")
+                .await
+                .unwrap()
+                .id,
+        );
+        let spec = EffectSpec {
+            tenant,
+            kind: "awb",
+            provider: "fake",
+            idempotency_key: "awb:#4004".into(),
+            request: json!({}),
+        };
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let attempt = || {
+            let state = state.clone();
+            let spec = spec.clone();
+            let calls = calls.clone();
+            async move {
+                state
+                    .effects
+                    .run(
+                        &spec,
+                        || Reconcile::Impossible,
+                        || async move {
+                            calls.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(300)).await;
+                            Ok(EffectOutcome {
+                                provider_reference: "AWB9".into(),
+                                details: json!({}),
+                            })
+                        },
+                    )
+                    .await
+            }
+        };
+        let (a, b) = tokio::join!(attempt(), attempt());
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "{backend:?}: performed once"
+        );
+        let (ok, busy) = if a.is_ok() { (a, b) } else { (b, a) };
+        assert_eq!(ok.unwrap().provider_reference, "AWB9");
+        match busy.unwrap_err() {
+            flux_orchestrator::effects::EffectError::Provider(e) => {
+                assert!(e.is_retryable() && e.retry_after().is_some(), "{e}");
+            }
+            other => panic!("expected a retryable in-progress error, got {other}"),
+        }
+        // Once it happened, a later attempt returns the recorded outcome without a call.
+        let again = attempt().await.unwrap();
+        assert_eq!(again.provider_reference, "AWB9");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        app.stop().await;
+    }
+}

@@ -4,7 +4,21 @@
 
 mod common;
 
+mod demo;
 mod effects;
 mod http_api;
 mod jobs;
+mod orders_auth;
+mod orders_catalog;
+mod orders_flow;
+mod orders_matrix;
+mod orders_quickbooks;
+mod orders_support;
+mod sales_backfill;
+mod sales_flow;
+mod sales_inventory;
+mod sales_isolation;
+mod sales_ops;
+mod sales_privacy;
+mod sales_support;
 mod vault;

@@ -1,0 +1,26 @@
+//! `orders_product_groups`: groups of products (catalogue sections).
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `orders_product_groups`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders_product_groups")]
+pub struct Model {
+    /// Our id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The organization.
+    pub tenant_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Created.
+    pub created_at: DateTimeUtc,
+    /// Last changed.
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations are navigated from here.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
