@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use base64::Engine;
 use flux_orchestrator::sales::entity::{invoice, order, shipment};
 use flux_shopify::webhooks::WebhookVerifier;
 use sea_orm::EntityTrait;
@@ -16,39 +15,9 @@ use wiremock::matchers::{body_string_contains, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::common::{TestDb, backends, eventually, spawn_app_with};
+use crate::sales_support::{API_KEY, SECRET, fixture, session_token};
 
-const SECRET: &str = "test_secret_key";
-const API_KEY: &str = "test-api-key";
 const SHOP: &str = "flux-test.myshopify.com";
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn b64url(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// An App Bridge session token (HS256 with the app secret).
-fn session_token(shop: &str) -> String {
-    let now = chrono::Utc::now().timestamp();
-    let header = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let claims = json!({
-        "iss": format!("https://{shop}/admin"), "dest": format!("https://{shop}"), "aud": API_KEY,
-        "sub": "42", "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": uuid::Uuid::new_v4().to_string(), "sid": "s",
-    });
-    let payload = b64url(claims.to_string().as_bytes());
-    let signing = format!("{header}.{payload}");
-    let sig = WebhookVerifier::new(SecretString::from(SECRET)).sign(signing.as_bytes());
-    let sig = base64::engine::general_purpose::STANDARD
-        .decode(sig)
-        .unwrap();
-    format!("{signing}.{}", b64url(&sig))
-}
 
 fn order_body(n: u64, financial: &str, updated_minute: u32) -> Value {
     json!({
