@@ -346,8 +346,10 @@ impl Courier for CargusClient {
         reference: &str,
         since: NaiveDate,
     ) -> Result<Option<CreatedShipment>, ProviderError> {
-        let today = today_in_romania().max(since);
-        let awbs = self.all_awbs_by_period(since, today).await?;
+        // Up to tomorrow: an AWB Cargus dated just after its midnight (its clock a little
+        // ahead of ours) is still found.
+        let until = (today_in_romania() + chrono::Days::new(1)).max(since);
+        let awbs = self.all_awbs_by_period(since, until).await?;
         Ok(awbs
             .into_iter()
             .find(|a| a.custom_string.as_deref().map(str::trim) == Some(reference.trim()))

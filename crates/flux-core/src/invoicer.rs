@@ -372,6 +372,75 @@ impl IssuedDocument {
     }
 }
 
+/// A storno (reversing invoice) to issue: which invoice it reverses, its date, our
+/// idempotency key and, optionally, the series it is numbered in.
+///
+/// Build it with [`ReverseRequest::new`] and pass it to [`Invoicer::reverse_with`]:
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use flux_core::invoicer::{DocumentKind, DocumentRef, ReverseRequest};
+///
+/// let invoice = DocumentRef::new(DocumentKind::Invoice, "FCT", "0053");
+/// let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+/// let storno = ReverseRequest::new(invoice, day, "order-1001:storno").with_series("STO");
+/// assert_eq!(storno.target_series(), "STO");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReverseRequest {
+    /// The invoice to reverse.
+    pub document: DocumentRef,
+    /// The storno's issue date.
+    pub issue_date: NaiveDate,
+    /// Our idempotency key for this storno. Platforms that support it (Oblio
+    /// `idempotencyKey`) issue at most one storno per key.
+    pub idempotency_key: String,
+    /// The series to number the storno in; the reversed invoice's series when `None` (or
+    /// blank). Only platforms whose [`InvoicerCapabilities::storno_series`] is true can
+    /// issue a storno in a series other than the invoice's.
+    pub series: Option<String>,
+}
+
+impl ReverseRequest {
+    /// A storno of `document`, dated `issue_date`, in the invoice's own series.
+    pub fn new(
+        document: DocumentRef,
+        issue_date: NaiveDate,
+        idempotency_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            document,
+            issue_date,
+            idempotency_key: idempotency_key.into(),
+            series: None,
+        }
+    }
+
+    /// Numbers the storno in `series` (e.g. a dedicated storno series) instead of the
+    /// invoice's series. A blank name means the invoice's series.
+    #[must_use]
+    pub fn with_series(mut self, series: impl Into<String>) -> Self {
+        let series = series.into();
+        self.series = (!series.trim().is_empty()).then(|| series.trim().to_owned());
+        self
+    }
+
+    /// The series the storno is numbered in: the requested one, or the invoice's.
+    pub fn target_series(&self) -> &str {
+        self.series
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&self.document.series)
+    }
+
+    /// Whether the storno is asked for in a series other than the invoice's.
+    pub fn in_other_series(&self) -> bool {
+        self.target_series() != self.document.series
+    }
+}
+
 /// A document series.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -439,6 +508,10 @@ pub struct InvoicerCapabilities {
     pub email: bool,
     /// e-Factura submission through the API.
     pub efactura: bool,
+    /// A storno can be numbered in a series other than the reversed invoice's
+    /// ([`ReverseRequest::series`]): Oblio yes; SmartBill no, its `/invoice/reverse`
+    /// numbers the storno in the invoice's own series.
+    pub storno_series: bool,
 }
 
 /// An invoicing platform: invoices and proformas, PDFs, cancel/restore/delete, storno,
@@ -516,7 +589,8 @@ pub trait Invoicer: Send + Sync {
         ))
     }
 
-    /// Issues a storno (reversing invoice) of `document`, dated `issue_date`.
+    /// Issues a storno (reversing invoice) of `document`, dated `issue_date`, in the
+    /// invoice's own series. Same as [`reverse_with`](Self::reverse_with) without a series.
     async fn reverse(
         &self,
         document: &DocumentRef,
@@ -525,6 +599,31 @@ pub trait Invoicer: Send + Sync {
     ) -> Result<IssuedDocument, ProviderError> {
         let _ = (document, issue_date, idempotency_key);
         Err(ProviderError::unsupported(self.provider(), "storno"))
+    }
+
+    /// Issues a storno as described by `request`, including the series to number it in.
+    ///
+    /// The default serves a storno in the invoice's own series through
+    /// [`reverse`](Self::reverse), and refuses one in another series with
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) before anything is sent.
+    /// Platforms that can number a storno in another series override it and say so with
+    /// [`InvoicerCapabilities::storno_series`].
+    async fn reverse_with(
+        &self,
+        request: &ReverseRequest,
+    ) -> Result<IssuedDocument, ProviderError> {
+        if request.in_other_series() {
+            return Err(ProviderError::unsupported(
+                self.provider(),
+                "storno in a series other than the invoice's",
+            ));
+        }
+        self.reverse(
+            &request.document,
+            request.issue_date,
+            &request.idempotency_key,
+        )
+        .await
     }
 
     /// Records a payment against an invoice.
@@ -593,6 +692,69 @@ mod tests {
         assert_eq!(r.line_vat_rates().unwrap()[0].percent, dec!(19));
         r.supply_date = Some(NaiveDate::from_ymd_opt(2025, 8, 2).unwrap());
         assert_eq!(r.line_vat_rates().unwrap()[0].percent, dec!(21));
+    }
+
+    /// An invoicer that implements only `reverse`, as third-party ones written before
+    /// `reverse_with` do.
+    struct OnlyReverse(std::sync::Mutex<Vec<String>>);
+
+    #[async_trait]
+    impl Invoicer for OnlyReverse {
+        fn provider(&self) -> &'static str {
+            "old"
+        }
+        fn capabilities(&self) -> InvoicerCapabilities {
+            InvoicerCapabilities::default()
+        }
+        async fn reverse(
+            &self,
+            document: &DocumentRef,
+            issue_date: NaiveDate,
+            idempotency_key: &str,
+        ) -> Result<IssuedDocument, ProviderError> {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{document} {issue_date} {idempotency_key}"));
+            Ok(IssuedDocument::new(DocumentRef::new(
+                DocumentKind::Invoice,
+                document.series.clone(),
+                "0099",
+            )))
+        }
+    }
+
+    #[tokio::test]
+    async fn reverse_with_defaults_to_reverse_in_the_invoice_series() {
+        let inv = OnlyReverse(std::sync::Mutex::new(Vec::new()));
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let doc = DocumentRef::new(DocumentKind::Invoice, "FCT", "0053");
+
+        let plain = ReverseRequest::new(doc.clone(), day, "k1");
+        assert_eq!(plain.target_series(), "FCT");
+        let d = inv.reverse_with(&plain).await.unwrap();
+        assert_eq!(d.reference.to_string(), "FCT 0099");
+        // The same series named explicitly, or a blank one, is the invoice's series.
+        inv.reverse_with(&ReverseRequest::new(doc.clone(), day, "k2").with_series("FCT"))
+            .await
+            .unwrap();
+        let blank = ReverseRequest::new(doc.clone(), day, "k3").with_series("  ");
+        assert_eq!(blank.series, None);
+        inv.reverse_with(&blank).await.unwrap();
+
+        let other = ReverseRequest::new(doc, day, "k4").with_series(" STO ");
+        assert_eq!(other.target_series(), "STO");
+        let err = inv.reverse_with(&other).await.unwrap_err();
+        assert!(err.is_unsupported(), "{err}");
+        assert_eq!(
+            *inv.0.lock().unwrap(),
+            [
+                "FCT 0053 2026-11-23 k1",
+                "FCT 0053 2026-11-23 k2",
+                "FCT 0053 2026-11-23 k3"
+            ],
+            "nothing was sent for the storno in another series"
+        );
     }
 
     #[test]

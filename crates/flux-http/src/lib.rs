@@ -68,7 +68,7 @@ pub use bytes::Bytes;
 pub use client::{HttpClient, HttpClientBuilder, MAX_REDIRECTS};
 pub use error::{ErrorSource, HttpError, MAX_ERROR_BODY_BYTES};
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-pub use rate_limit::{RateLimitPermit, RateLimiter};
+pub use rate_limit::{RateLimitPermit, RateLimiter, WindowAnchor};
 pub use request::RequestBuilder;
 pub use response::Response;
 pub use retry::{RetryPolicy, parse_retry_after};

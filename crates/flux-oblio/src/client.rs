@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use flux_http::secret::SecretString;
-use flux_http::{HttpClient, RateLimiter, RequestBuilder, Response, RetryPolicy, TokenCache, Url};
+use flux_http::{
+    HttpClient, RateLimiter, RequestBuilder, Response, RetryPolicy, TokenCache, Url, WindowAnchor,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -22,9 +24,12 @@ const INVALID_TOKEN_MESSAGE: &str = "access token provided is invalid";
 /// Oblio's published limits, enforced client-side before every attempt.
 ///
 /// - `documents`: calls that create a document (invoice, proforma, notice, storno):
-///   **30 per 100 s** (the default enforces 30 per 101 s).
-/// - `other`: every other call, the token included: **30 per 10 s** (the default enforces
-///   30 per 11 s).
+///   **30 per 100 s**.
+/// - `other`: every other call, the token included: **30 per 10 s**.
+///
+/// Each call counts until the window has passed after its answer came back
+/// ([`WindowAnchor::Completion`]), so network delay can never make Oblio see more than
+/// 30 calls in its window and the published limits are used without a margin.
 ///
 /// The limits are per Oblio account: share one `OblioRateLimits` (it is cheap to clone;
 /// the limiters are `Arc`s) between every client of the same account.
@@ -36,14 +41,24 @@ pub struct OblioRateLimits {
     pub other: Arc<RateLimiter>,
 }
 
+impl OblioRateLimits {
+    /// A fresh limiter for document creation: 30 per 100 s, counted from each answer.
+    pub fn documents_limiter() -> RateLimiter {
+        RateLimiter::new(30, Duration::from_secs(100)).anchored_at(WindowAnchor::Completion)
+    }
+
+    /// A fresh limiter for every other call: 30 per 10 s, counted from each answer.
+    pub fn other_limiter() -> RateLimiter {
+        RateLimiter::new(30, Duration::from_secs(10)).anchored_at(WindowAnchor::Completion)
+    }
+}
+
 impl Default for OblioRateLimits {
-    /// Oblio's limits with one second of margin on each window: the limiter counts a call
-    /// when it starts here, and network jitter can bring two calls started a full window
-    /// apart closer together by the time they reach Oblio.
+    /// Oblio's published limits, one fresh pair of limiters.
     fn default() -> Self {
         Self {
-            documents: Arc::new(RateLimiter::new(30, Duration::from_secs(101))),
-            other: Arc::new(RateLimiter::new(30, Duration::from_secs(11))),
+            documents: Arc::new(Self::documents_limiter()),
+            other: Arc::new(Self::other_limiter()),
         }
     }
 }

@@ -6,7 +6,7 @@
 //! | `create_invoice` / `create_proforma` | `POST /api/docs/invoice` / `proforma`, `idempotencyKey` = the request's key |
 //! | `pdf` | the document's `link` |
 //! | `cancel` / `restore` / `delete` | `PUT .../cancel`, `PUT .../restore`, `DELETE /api/docs/{type}` |
-//! | `reverse` | an invoice with `referenceDocument{type:"Factura"}` in the original's series |
+//! | `reverse` / `reverse_with` | an invoice with `referenceDocument{type:"Factura"}`, numbered in the requested series (the original's by default) |
 //! | `record_payment` | `PUT /api/docs/invoice/collect` |
 //! | `series` / `vat_rates` | the nomenclatures |
 //! | `send_email` | unsupported: set [`InvoiceRequest::send_email`] to email at issue |
@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use flux_core::invoicer::{
     Discount, DocumentKind, DocumentRef, DocumentSeries, EmailRequest, InvoiceRequest,
-    InvoicerCapabilities, IssuedDocument, LineKind, Payment, PaymentMethod,
+    InvoicerCapabilities, IssuedDocument, LineKind, Payment, PaymentMethod, ReverseRequest,
 };
 use flux_core::party::PartyKind;
 use flux_core::vat::VatRate as FluxVatRate;
@@ -277,6 +277,8 @@ impl Invoicer for OblioClient {
         // Oblio emails only at issue (`sendEmail`), not on demand.
         caps.email = false;
         caps.efactura = true;
+        // A storno is an ordinary invoice create: any invoice series can number it.
+        caps.storno_series = true;
         caps
     }
 
@@ -338,18 +340,35 @@ impl Invoicer for OblioClient {
         issue_date: NaiveDate,
         idempotency_key: &str,
     ) -> Result<IssuedDocument, ProviderError> {
+        self.reverse_with(&ReverseRequest::new(
+            document.clone(),
+            issue_date,
+            idempotency_key,
+        ))
+        .await
+    }
+
+    /// A storno is an invoice (`POST /api/docs/invoice`) numbered in `seriesName` (the
+    /// requested series, or the invoice's) whose `referenceDocument` is the reversed
+    /// invoice, with our `idempotencyKey`.
+    async fn reverse_with(
+        &self,
+        request: &ReverseRequest,
+    ) -> Result<IssuedDocument, ProviderError> {
+        let document = &request.document;
         if document.kind != DocumentKind::Invoice {
             return Err(
                 OblioError::invalid("document.kind", "only invoices can be reversed").into(),
             );
         }
-        if idempotency_key.trim().is_empty() {
+        if request.idempotency_key.trim().is_empty() {
             return Err(OblioError::invalid("idempotency_key", "must not be empty").into());
         }
-        let mut request = StornoRequest::new(document.series.clone(), document.number.clone());
-        request.issue_date = Some(issue_date);
-        request.idempotency_key = Some(idempotency_key.to_owned());
-        let created = self.storno(&request).await?;
+        let mut storno = StornoRequest::new(document.series.clone(), document.number.clone());
+        storno.series_name = request.target_series().to_owned();
+        storno.issue_date = Some(request.issue_date);
+        storno.idempotency_key = Some(request.idempotency_key.clone());
+        let created = self.storno(&storno).await?;
         Ok(issued(DocumentKind::Invoice, created))
     }
 

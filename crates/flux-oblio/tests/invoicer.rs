@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use common::*;
 use flux_core::invoicer::{
     Discount, DocumentKind, DocumentRef, EmailRequest, InvoiceLine, InvoiceRequest, LineKind,
-    Payment, PaymentMethod,
+    Payment, PaymentMethod, ReverseRequest,
 };
 use flux_core::vat::VatCategory;
 use flux_core::{Address, Cif, CountryCode, Currency, ErrorKind, Invoicer, Money, Party};
@@ -263,6 +263,34 @@ async fn reverse_issues_a_storno_in_the_same_series() {
             .await
             .unwrap_err()
             .is_validation()
+    );
+}
+
+#[tokio::test]
+async fn reverse_with_a_storno_series_numbers_the_storno_there() {
+    let (server, invoicer) = invoicer().await;
+    assert!(invoicer.capabilities().storno_series);
+    Mock::given(method("POST"))
+        .and(path("/api/docs/invoice"))
+        .respond_with(json(
+            r#"{"status":200,"statusMessage":"Success","data":{"seriesName":"STO","number":"0007","link":"https://www.oblio.eu/utils/show_file/?ic=1&id=2&it=3"}}"#
+                .to_owned(),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let doc = DocumentRef::new(DocumentKind::Invoice, "FCT", "0568");
+    let request = ReverseRequest::new(doc, day(25), "order-1001:storno").with_series("STO");
+    let storno = invoicer.reverse_with(&request).await.unwrap();
+    assert_eq!(storno.reference.to_string(), "STO 0007");
+    assert_eq!(storno.reference.kind, DocumentKind::Invoice);
+    let body = body_json(&received_on(&server, "/api/docs/invoice").await[0]);
+    assert_eq!(
+        body,
+        json!({"cif": CIF, "issueDate": "2026-11-25", "seriesName": "STO",
+               "idempotencyKey": "order-1001:storno",
+               "referenceDocument": {"type": "Factura", "seriesName": "FCT", "number": 568}}),
+        "numbered in the storno series, referencing the invoice in its own series"
     );
 }
 

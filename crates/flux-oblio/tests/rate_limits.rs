@@ -15,10 +15,13 @@ use wiremock::Mock;
 use wiremock::matchers::{method, path};
 
 #[test]
-fn default_limits_are_oblios_published_ones_with_a_second_of_margin() {
+fn default_limits_are_oblios_published_ones_counted_from_each_answer() {
     let limits = OblioRateLimits::default();
-    assert!(format!("{:?}", limits.documents).contains("30 per 101s"));
-    assert!(format!("{:?}", limits.other).contains("30 per 11s"));
+    let documents = format!("{:?}", limits.documents);
+    let other = format!("{:?}", limits.other);
+    assert!(documents.contains("30 per 100s"), "{documents}");
+    assert!(other.contains("30 per 10s"), "{other}");
+    assert!(documents.contains("Completion") && other.contains("Completion"));
 }
 
 #[tokio::test]

@@ -267,6 +267,15 @@ fn default_company(name: &str) -> Company {
             },
         );
     }
+    // An invoice series for storno invoices, as merchants keep one apart.
+    series.insert(
+        "STO".to_owned(),
+        Series {
+            kind: "Factura",
+            next: 1,
+            default: false,
+        },
+    );
     Company {
         name: name.to_owned(),
         series,

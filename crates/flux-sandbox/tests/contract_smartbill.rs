@@ -427,7 +427,7 @@ async fn the_31st_call_in_ten_seconds_blocks_the_account_for_ten_minutes() {
 #[tokio::test]
 async fn a_hundred_concurrent_callers_through_the_sdk_cause_no_violation() {
     let sb = sandbox().await;
-    let c = client(&sb); // clones share the default limiter (30 per 11 s)
+    let c = client(&sb); // clones share the default limiter (30 per 10 s from each answer)
     let mut tasks = Vec::new();
     for i in 0..100 {
         let c = c.clone();

@@ -94,6 +94,9 @@ pub(crate) struct AppInner {
     pub(crate) http: HttpClient,
     pub(crate) timeout: Duration,
     pub(crate) max_throttle_retries: u32,
+    /// What the app's clients learned about each shop's cost bucket, shared by every
+    /// client of the same shop (see [`ShopThrottles`](crate::graphql::ShopThrottles)).
+    pub(crate) throttles: crate::graphql::ShopThrottles,
 }
 
 impl ShopifyApp {
@@ -312,6 +315,7 @@ impl ShopifyAppBuilder {
                 http,
                 timeout: self.timeout,
                 max_throttle_retries: self.max_throttle_retries,
+                throttles: crate::graphql::ShopThrottles::default(),
             }),
         })
     }

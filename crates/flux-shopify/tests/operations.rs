@@ -149,6 +149,58 @@ async fn fulfillment_orders_of_an_order() {
 }
 
 #[tokio::test]
+async fn fulfillment_orders_ask_for_small_pages_and_follow_the_cursor() {
+    use wiremock::matchers::{body_string_contains, method};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = MockServer::start().await;
+    // The fixture's two fulfillment orders, served as two pages of one.
+    let full: serde_json::Value =
+        serde_json::from_str(&common::fixture("graphql/fulfillment_orders.json")).unwrap();
+    let nodes = full["data"]["order"]["fulfillmentOrders"]["nodes"].clone();
+    let page = |i: usize, next: bool, cursor: &str| {
+        let mut p = full.clone();
+        p["data"]["order"]["fulfillmentOrders"]["nodes"] = json!([nodes[i].clone()]);
+        p["data"]["order"]["fulfillmentOrders"]["pageInfo"] =
+            json!({ "hasNextPage": next, "endCursor": cursor });
+        ResponseTemplate::new(200).set_body_json(p)
+    };
+    Mock::given(method("POST"))
+        .and(body_string_contains("\"after\":null"))
+        .respond_with(page(0, true, "eyJsYXN0X2lkIjo2NjAxMjM0NTY3ODkwfQ=="))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains(
+            "\"after\":\"eyJsYXN0X2lkIjo2NjAxMjM0NTY3ODkwfQ==\"",
+        ))
+        .respond_with(page(1, false, "eyJsYXN0X2lkIjo2NjAxMjM0NTY3ODkxfQ=="))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let fos = admin(&server)
+        .fulfillment_orders("gid://shopify/Order/5820123456789")
+        .await
+        .unwrap();
+    let ids: Vec<&str> = fos.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "gid://shopify/FulfillmentOrder/6601234567890",
+            "gid://shopify/FulfillmentOrder/6601234567891"
+        ]
+    );
+    let bodies = graphql_bodies(&server).await;
+    assert_eq!(bodies.len(), 2);
+    let query = bodies[0]["query"].as_str().unwrap();
+    assert!(
+        query.contains("fulfillmentOrders(first: 5, after: $after)")
+            && query.contains("lineItems(first: 25)"),
+        "{query}"
+    );
+}
+
+#[tokio::test]
 async fn create_fulfillment_with_tracking_and_notification() {
     let server = MockServer::start().await;
     graphql(

@@ -1,12 +1,14 @@
 //! [`SmartBillClient`], its builder, and the one place answers are turned into results.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use flux_http::secret::SecretString;
-use flux_http::{HttpClient, Method, RateLimiter, RequestBuilder, Response, RetryPolicy};
+use flux_http::{
+    HttpClient, Method, RateLimiter, RequestBuilder, Response, RetryPolicy, WindowAnchor,
+};
 use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
@@ -23,14 +25,38 @@ pub const PUBLISHED_LIMIT: (u32, Duration) = (30, Duration::from_secs(10));
 /// How long SmartBill blocks an account that exceeded its limit, when it does not say.
 pub const BLOCK_DURATION: Duration = Duration::from_secs(600);
 
-/// The default limiter's window: SmartBill's 10 seconds plus one second, so that network
-/// jitter (an early call delayed, a later one not) can never make SmartBill see 31 calls
-/// inside its 10 seconds.
-const SAFE_WINDOW: Duration = Duration::from_secs(11);
+/// When SmartBill's block lifts, shared by every client of one account.
+type BlockState = Arc<Mutex<Option<DateTime<Utc>>>>;
+
+/// The block state of the clients that share `limiter`. A shared limiter is how callers
+/// say "these clients are one SmartBill account" (the limit is per account), and SmartBill
+/// blocks the account, so those clients share what they learn of the block too. Entries
+/// hold the limiter weakly and go when it does.
+fn block_state_for(limiter: &Arc<RateLimiter>) -> BlockState {
+    type Registry = Mutex<Vec<(Weak<RateLimiter>, BlockState)>>;
+    static BLOCKS: OnceLock<Registry> = OnceLock::new();
+    let mut entries = BLOCKS
+        .get_or_init(|| Mutex::new(Vec::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    entries.retain(|(weak, _)| weak.strong_count() > 0);
+    if let Some((_, state)) = entries
+        .iter()
+        .find(|(weak, _)| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(limiter)))
+    {
+        return state.clone();
+    }
+    let state = BlockState::default();
+    entries.push((Arc::downgrade(limiter), state.clone()));
+    state
+}
 
 /// A SmartBill Cloud API client for one account (email + API token) and one company
 /// (CIF). Cheap to clone; clones share the connection pool, the rate limiter and the
-/// rate-limit block state.
+/// rate-limit block state. Clients built with the same
+/// [`rate_limiter`](SmartBillClientBuilder::rate_limiter) (one per account) also share
+/// the block state: once one of them meets SmartBill's block, all of them refuse calls
+/// locally until it lifts.
 ///
 /// ```no_run
 /// use flux_smartbill::SmartBillClient;
@@ -56,7 +82,8 @@ pub struct SmartBillClient {
     token: SecretString,
     pub(crate) cif: String,
     pub(crate) receipt_series: Option<String>,
-    blocked_until: Arc<Mutex<Option<DateTime<Utc>>>>,
+    blocked_until: BlockState,
+    block_duration: Duration,
 }
 
 impl fmt::Debug for SmartBillClient {
@@ -83,6 +110,7 @@ pub struct SmartBillClientBuilder {
     retry_policy: Option<RetryPolicy>,
     receipt_series: Option<String>,
     user_agent: Option<String>,
+    block_duration: Duration,
 }
 
 impl fmt::Debug for SmartBillClientBuilder {
@@ -117,14 +145,22 @@ impl SmartBillClient {
             retry_policy: None,
             receipt_series: None,
             user_agent: None,
+            block_duration: BLOCK_DURATION,
         }
     }
 
-    /// A limiter for one SmartBill account: at most 30 calls started in any 11-second
-    /// window (SmartBill's 30 per 10 s, plus a second of margin for network jitter).
-    /// Share one between every client of the same account.
+    /// A limiter for one SmartBill account, in an `Arc` to share between every client of
+    /// the same account: see [`published_rate_limiter`](Self::published_rate_limiter).
     pub fn default_rate_limiter() -> Arc<RateLimiter> {
-        Arc::new(RateLimiter::new(PUBLISHED_LIMIT.0, SAFE_WINDOW))
+        Arc::new(Self::published_rate_limiter())
+    }
+
+    /// SmartBill's published limit, 30 calls per 10 s, with each call counted until 10 s
+    /// after its answer came back ([`WindowAnchor::Completion`]): a call reaches SmartBill
+    /// before its answer returns, so SmartBill never sees a 31st call within 10 s however
+    /// the network delays them, and no margin has to be added to the window.
+    pub fn published_rate_limiter() -> RateLimiter {
+        RateLimiter::new(PUBLISHED_LIMIT.0, PUBLISHED_LIMIT.1).anchored_at(WindowAnchor::Completion)
     }
 
     /// The company CIF this client issues for.
@@ -264,7 +300,7 @@ impl SmartBillClient {
         if !(says_limit || exhausted || retry_after.is_some()) {
             return SmartBillError::Forbidden { message };
         }
-        let wait = retry_after.unwrap_or(BLOCK_DURATION);
+        let wait = retry_after.unwrap_or(self.block_duration);
         let until = Utc::now()
             + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::minutes(10));
         {
@@ -300,7 +336,8 @@ impl SmartBillClientBuilder {
 
     /// The account's rate limiter. Pass the same one to every client of the same
     /// SmartBill account (the limit is per account); by default each built client gets
-    /// [`SmartBillClient::default_rate_limiter`].
+    /// [`SmartBillClient::default_rate_limiter`]. Clients sharing a limiter also share
+    /// the rate-limit block: one that meets it makes all of them refuse calls locally.
     pub fn rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
         self.rate_limiter = Some(limiter);
         self
@@ -317,6 +354,15 @@ impl SmartBillClientBuilder {
     /// implementation records a cash payment.
     pub fn receipt_series(mut self, series: impl Into<String>) -> Self {
         self.receipt_series = Some(series.into());
+        self
+    }
+
+    /// How long to refuse calls locally after SmartBill's rate-limit 403 when SmartBill
+    /// does not say (no `Retry-After`); default [`BLOCK_DURATION`], SmartBill's published
+    /// 10 minutes. Shorter only makes sense in tests: calling during the block prolongs
+    /// nothing locally but is refused by SmartBill.
+    pub fn block_duration(mut self, duration: Duration) -> Self {
+        self.block_duration = duration;
         self
     }
 
@@ -347,6 +393,7 @@ impl SmartBillClientBuilder {
         let limiter = self
             .rate_limiter
             .unwrap_or_else(SmartBillClient::default_rate_limiter);
+        let blocked_until = block_state_for(&limiter);
         let mut http = HttpClient::builder(PROVIDER)
             .base_url(&self.base_url)
             .timeout(self.timeout)
@@ -366,7 +413,8 @@ impl SmartBillClientBuilder {
             token: self.token,
             cif,
             receipt_series: self.receipt_series,
-            blocked_until: Arc::new(Mutex::new(None)),
+            blocked_until,
+            block_duration: self.block_duration,
         })
     }
 }

@@ -323,6 +323,32 @@ impl Invoicer for SmartBillClient {
         Ok(issued(DocumentKind::Invoice, &created))
     }
 
+    /// `POST /invoice/reverse` names only the invoice to reverse: SmartBill numbers the
+    /// storno in that invoice's own series. A storno asked for in another series is
+    /// refused as unsupported before anything is sent
+    /// ([`InvoicerCapabilities::storno_series`] is false).
+    async fn reverse_with(
+        &self,
+        request: &flux_core::invoicer::ReverseRequest,
+    ) -> Result<IssuedDocument, ProviderError> {
+        if request.in_other_series() {
+            return Err(ProviderError::unsupported(
+                PROVIDER,
+                &format!(
+                    "storno in series {} (SmartBill numbers a storno in the invoice's own series, {})",
+                    request.target_series(),
+                    request.document.series
+                ),
+            ));
+        }
+        self.reverse(
+            &request.document,
+            request.issue_date,
+            &request.idempotency_key,
+        )
+        .await
+    }
+
     async fn record_payment(
         &self,
         document: &DocumentRef,

@@ -23,8 +23,9 @@
 //! Every call carries HTTP Basic auth (the account email and the API token) and the
 //! company CIF. SmartBill allows 30 calls per 10 seconds and **blocks the account for 10
 //! minutes** (HTTP 403) on the 31st, so every client goes through a sliding-window
-//! limiter that never starts more than 30 calls in any 11 seconds, however many tasks
-//! share it ([`SmartBillClient::default_rate_limiter`]; share one per account). A block
+//! limiter that counts each call until 10 seconds after its answer, so SmartBill never
+//! sees 31 calls in 10 seconds however many tasks share it and however the network
+//! delays them ([`SmartBillClient::default_rate_limiter`]; share one per account). A block
 //! that happens anyway is [`SmartBillError::RateLimitBlocked`], carrying when it lifts, and
 //! the client refuses further calls locally until then.
 //!

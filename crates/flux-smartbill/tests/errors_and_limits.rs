@@ -67,6 +67,101 @@ async fn a_403_rate_limit_block_is_distinct_and_carries_when_it_lifts() {
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
+/// One job learns of the block; every other job of the same account (the orchestrator
+/// shares one client per account) is refused locally, retryable with the wait, without a
+/// request; once the block has passed calls go out again.
+#[tokio::test]
+async fn a_block_is_remembered_by_every_clone_until_it_passes() {
+    let server = wiremock::MockServer::start().await;
+    let account_limiter = SmartBillClient::default_rate_limiter();
+    let client = SmartBillClient::builder(EMAIL, flux_http::secret::SecretString::from(TOKEN), CIF)
+        .base_url(format!("{}/SBORO/api/", server.uri()))
+        .rate_limiter(account_limiter.clone())
+        .block_duration(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    Mock::given(method("GET"))
+        .and(path("/SBORO/api/tax"))
+        .respond_with(json_status(403, fixture!("rate_limit_blocked_403.json")))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/SBORO/api/tax"))
+        .respond_with(json(fixture!("taxes.json")))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/SBORO/api/series"))
+        .respond_with(json(fixture!("series.json")))
+        .mount(&server)
+        .await;
+
+    let build = |email: &str, limiter| {
+        SmartBillClient::builder(email, flux_http::secret::SecretString::from(TOKEN), CIF)
+            .base_url(format!("{}/SBORO/api/", server.uri()))
+            .rate_limiter(limiter)
+            .build()
+            .unwrap()
+    };
+    // Built separately for the same account (sharing its limiter, as the orchestrator
+    // does), and a client of another SmartBill user with its own limiter.
+    let same_account = build(EMAIL, account_limiter.clone());
+    let other_user = build(
+        "alt-user@example.ro",
+        SmartBillClient::default_rate_limiter(),
+    );
+
+    let first: ProviderError = client.taxes().await.unwrap_err().into();
+    assert_eq!(first.kind(), ErrorKind::RateLimited);
+    let until = client.blocked_until().expect("the block is remembered");
+    assert_eq!(same_account.blocked_until(), Some(until));
+    assert_eq!(
+        same_account.series(None).await.unwrap_err().blocked_until(),
+        Some(until)
+    );
+    assert_eq!(other_user.blocked_until(), None, "SmartBill blocks a user");
+
+    // Other jobs, other endpoints, concurrently: all refused locally.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                c.taxes().await.map(drop)
+            } else {
+                c.series(None).await.map(drop)
+            }
+        }));
+    }
+    for task in tasks {
+        let err = task.await.unwrap().unwrap_err();
+        assert_eq!(err.blocked_until(), Some(until));
+        let p: ProviderError = err.into();
+        assert!(p.is_retryable(), "{p}");
+        assert_eq!(p.kind(), ErrorKind::RateLimited);
+        let wait = p.retry_after().expect("the wait is carried");
+        assert!(wait <= Duration::from_secs(2), "{wait:?}");
+    }
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "only the call that met the block reached SmartBill"
+    );
+
+    // After the block: calls go out again.
+    while client.blocked_until().is_some() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(Utc::now() >= until);
+    client.taxes().await.unwrap();
+    client.clone().series(None).await.unwrap();
+    same_account.series(None).await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+}
+
 #[tokio::test]
 async fn a_403_block_honours_retry_after() {
     let (server, client) = setup().await;

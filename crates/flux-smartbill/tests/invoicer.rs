@@ -9,7 +9,7 @@ use common::*;
 use flux_core::address::Address;
 use flux_core::invoicer::{
     Discount, DocumentKind, DocumentRef, EmailRequest, InvoiceLine, InvoiceRequest, LineKind,
-    Payment, PaymentMethod,
+    Payment, PaymentMethod, ReverseRequest,
 };
 use flux_core::{Cif, CountryCode, Currency, ErrorKind, Invoicer, Money, Party, VatCategory};
 use flux_http::secret::SecretString;
@@ -309,6 +309,38 @@ async fn reverse_and_record_payment() {
                "value": 121, "isDraft": false, "type": "Ordin plata", "isCash": false,
                "observation": "OP 4471", "useInvoiceDetails": true,
                "invoicesList": [{"seriesName": "FFF", "number": "0984"}]})
+    );
+}
+
+#[tokio::test]
+async fn a_storno_is_numbered_in_the_invoice_series_only() {
+    let (server, invoicer) = setup_dyn().await;
+    assert!(!invoicer.capabilities().storno_series);
+    Mock::given(method("POST"))
+        .and(path("/SBORO/api/invoice/reverse"))
+        .respond_with(json(fixture!("reverse_created.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let invoice = DocumentRef::new(DocumentKind::Invoice, "FFF", "0984");
+
+    // Another series: refused locally, nothing reaches SmartBill.
+    let other = ReverseRequest::new(invoice.clone(), d(2026, 11, 25), "k").with_series("STO");
+    let err = invoicer.reverse_with(&other).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    assert!(
+        err.message().contains("STO") && err.message().contains("FFF"),
+        "{err}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    // The invoice's own series, named explicitly: the ordinary reverse body.
+    let same = ReverseRequest::new(invoice, d(2026, 11, 25), "k").with_series("FFF");
+    let storno = invoicer.reverse_with(&same).await.unwrap();
+    assert_eq!(storno.reference.to_string(), "FFF 0985");
+    assert_eq!(
+        only_body(&server).await,
+        json!({"companyVatCode": "RO37311090", "seriesName": "FFF", "number": "0984", "issueDate": "2026-11-25"})
     );
 }
 

@@ -95,6 +95,8 @@ pub(crate) struct ServerResult {
     pub(crate) anon_fresh_kib: u64,
     /// Idle after the warm-up load.
     pub(crate) rss_idle_kib: u64,
+    /// The anonymous part of `rss_idle_kib`.
+    pub(crate) anon_idle_kib: u64,
     pub(crate) rss_load_peak_kib: u64,
     pub(crate) rss_load_mean_kib: u64,
 }
@@ -239,6 +241,7 @@ impl Load<'_> {
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
         let rss_idle_kib = procs::tree_rss_kib(pid);
+        let anon_idle_kib = procs::tree_anon_kib(pid);
         let before = rows().await?;
         let sampler = RssSampler::start(pid);
         let (wrk, text) = self.wrk(origin, path, self.args.secs).await?;
@@ -260,6 +263,7 @@ impl Load<'_> {
             rss_fresh_kib,
             anon_fresh_kib,
             rss_idle_kib,
+            anon_idle_kib,
             rss_load_peak_kib: peak,
             rss_load_mean_kib: mean,
         })

@@ -72,8 +72,47 @@ pub(crate) struct PipelineReport {
     pub(crate) ratio_to_bound: f64,
     pub(crate) violations: std::collections::BTreeMap<String, u64>,
     pub(crate) violations_total: u64,
+    /// Per stage (AWBs, fulfillments, invoices): when its first and last item appeared,
+    /// seconds from the first webhook (from the progress samples, 100 ms apart).
+    pub(crate) stages: Vec<Stage>,
     /// Progress samples: (seconds, AWBs, fulfillments, invoices).
     pub(crate) progress: Vec<(f64, i64, i64, i64)>,
+}
+
+/// When one stage of the pipeline ran.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Stage {
+    pub(crate) stage: &'static str,
+    pub(crate) first_secs: Option<f64>,
+    pub(crate) last_secs: Option<f64>,
+    pub(crate) count: i64,
+}
+
+/// A progress sample: (seconds, AWBs, fulfillments, invoices).
+type Sample = (f64, i64, i64, i64);
+/// A stage's name and its count in a sample.
+type StageOf = (&'static str, fn(&Sample) -> i64);
+
+fn stages(progress: &[Sample]) -> Vec<Stage> {
+    let pick: [StageOf; 3] = [
+        ("awb", |p| p.1),
+        ("fulfillment", |p| p.2),
+        ("invoice", |p| p.3),
+    ];
+    pick.iter()
+        .map(|(stage, get)| {
+            let count = progress.last().map_or(0, get);
+            Stage {
+                stage,
+                first_secs: progress.iter().find(|p| get(p) > 0).map(|p| p.0),
+                last_secs: progress
+                    .iter()
+                    .find(|p| count > 0 && get(p) == count)
+                    .map(|p| p.0),
+                count,
+            }
+        })
+        .collect()
 }
 
 /// Lower bound of a sliding-window limit of `max` calls per `per`, for `calls` calls
@@ -86,9 +125,17 @@ fn window_bound(calls: u64, max: u64, per: Duration, latency: Duration) -> f64 {
     windows * per_secs + latency.as_secs_f64()
 }
 
-/// The bounds for `n` orders: one Cargus AWB call, one SmartBill invoice call per order
-/// (both allowed only within their sliding windows), and the critical path of one order
-/// (webhook, AWB, fulfillment order lookup, fulfillment, invoice: four provider calls).
+/// Provider calls an order needs before its invoice can be issued: the Cargus login (the
+/// first AWB of a run has no token yet) and `POST Awbs`, the fulfillment-order query and
+/// `fulfillmentCreate`.
+const CALLS_BEFORE_INVOICE: u32 = 4;
+
+/// The bounds for `n` orders: one Cargus AWB call and one SmartBill invoice call per order
+/// (both allowed only within their sliding windows; SmartBill cannot be searched, so an
+/// invoice is exactly one `POST /invoice`), and the critical path of one order (Cargus
+/// login, AWB, fulfillment order lookup, fulfillment, invoice: five provider calls).
+/// SmartBill's window can only start once the first order reached it, so its bound adds
+/// the calls before the first invoice.
 pub(crate) fn bounds(n: usize, latency: Duration) -> Vec<Bound> {
     let n = u64::try_from(n).unwrap_or(u64::MAX);
     let (cargus_max, cargus_per) = (
@@ -102,7 +149,8 @@ pub(crate) fn bounds(n: usize, latency: Duration) -> Vec<Bound> {
             provider: "smartbill".into(),
             limit: format!("{sb_max} calls / {} s per account", sb_per.as_secs()),
             calls: n,
-            secs: window_bound(n, sb_max, sb_per, latency),
+            secs: window_bound(n, sb_max, sb_per, latency)
+                + latency.as_secs_f64() * f64::from(CALLS_BEFORE_INVOICE),
         },
         Bound {
             provider: "cargus".into(),
@@ -115,9 +163,9 @@ pub(crate) fn bounds(n: usize, latency: Duration) -> Vec<Bound> {
         },
         Bound {
             provider: "critical path".into(),
-            limit: "4 sequential provider calls of one order".into(),
-            calls: 4,
-            secs: latency.as_secs_f64() * 4.0,
+            limit: "5 sequential provider calls of one order".into(),
+            calls: u64::from(CALLS_BEFORE_INVOICE) + 1,
+            secs: latency.as_secs_f64() * f64::from(CALLS_BEFORE_INVOICE + 1),
         },
     ]
 }
@@ -303,6 +351,7 @@ async fn drive(
         bound_secs,
         violations,
         violations_total,
+        stages: stages(&progress),
         progress,
     })
 }
@@ -353,9 +402,56 @@ pub(crate) fn table(r: &PipelineReport) -> String {
             b.provider, b.limit, b.calls, b.secs
         ));
     }
+    s.push_str("stages (first / last item, s from the first webhook):\n");
+    for st in &r.stages {
+        s.push_str(&format!(
+            "  {:<12} {:>8} / {:>8}  ({})\n",
+            st.stage,
+            st.first_secs.map_or("-".into(), |t| format!("{t:.1}")),
+            st.last_secs.map_or("-".into(), |t| format!("{t:.1}")),
+            st.count
+        ));
+    }
     s.push_str(&format!(
         "bound: {:.1} s  wall/bound: {:.3}  rate-limit violations: {} {:?}\n",
         r.bound_secs, r.ratio_to_bound, r.violations_total, r.violations
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smartbill_is_the_bound_and_counts_its_windows() {
+        let b = bounds(1000, Duration::from_millis(100));
+        let sb = b.iter().find(|b| b.provider == "smartbill").unwrap();
+        // 1,000 invoices at 30 per 10 s: the last starts in the 34th window, 330 s after
+        // the first, which needs 4 calls before it; plus the invoice call itself.
+        assert!((sb.secs - 330.5).abs() < 1e-9, "{}", sb.secs);
+        let max = b.iter().map(|b| b.secs).fold(0.0, f64::max);
+        assert!((max - sb.secs).abs() < 1e-9);
+        let small = bounds(30, Duration::from_millis(100));
+        assert!(
+            (small[0].secs - 0.5).abs() < 1e-9,
+            "30 invoices fit one window"
+        );
+    }
+
+    #[test]
+    fn stages_are_read_from_the_progress_samples() {
+        let p = [
+            (0.1, 0, 0, 0),
+            (0.5, 3, 1, 0),
+            (1.0, 5, 4, 2),
+            (2.0, 5, 5, 5),
+        ];
+        let s = stages(&p);
+        assert_eq!(s[0].first_secs, Some(0.5));
+        assert_eq!(s[0].last_secs, Some(1.0));
+        assert_eq!(s[2].first_secs, Some(1.0));
+        assert_eq!(s[2].last_secs, Some(2.0));
+        assert_eq!(s[2].count, 5);
+    }
 }

@@ -12,6 +12,7 @@
 //! - [`effects`]: the ledger that makes every costly side effect happen at most once.
 //! - [`limits`]: rate limiters per provider account, shared by all workers of a process.
 //! - [`http`]: routes, JSON errors, request ids, health, metrics, OpenAPI.
+//! - [`ingest`]: group commit of incoming webhooks (many deliveries, one transaction).
 //! - [`demo`]: `flux demo`, the whole product with every provider simulated in process.
 //! - [`orders`]: FluxOrders, the B2B ordering backend under `/orders-api/v1`.
 //! - [`startup`]: [`Application`](startup::Application), the server plus the worker.
@@ -23,6 +24,7 @@ pub mod demo;
 pub mod effects;
 pub mod entity;
 pub mod http;
+pub mod ingest;
 pub mod jobs;
 pub mod limits;
 pub mod migration;

@@ -23,7 +23,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use tokio_util::sync::CancellationToken;
 use utoipa_actix_web::AppExt;
-use utoipa_scalar::{Scalar, Servable};
+use utoipa_scalar::Scalar;
 
 use crate::config::Settings;
 use crate::credentials::CredentialStore;
@@ -102,12 +102,18 @@ impl ApplicationBuilder {
             credentials: CredentialStore::new(db.clone(), vault.clone()),
             effects: EffectLedger::new(db.clone()).with_lease(settings.worker.lease()),
             limiters: RateLimiters::new(),
+            provider_clients: Default::default(),
             orders: crate::orders::OrdersServices::new(&settings),
             sales: crate::sales::SalesServices::new(
                 &settings,
                 db.clone(),
                 CredentialStore::new(db.clone(), vault.clone()),
             ),
+            ingest: crate::ingest::WebhookIngest::start(
+                db.clone(),
+                crate::ingest::IngestLimits::for_pool(settings.database_max_connections),
+            ),
+            shop_tenants: Arc::default(),
             vault,
             settings: Arc::new(settings.clone()),
             db,
@@ -148,10 +154,19 @@ impl ApplicationBuilder {
 
 fn build_server(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
     let json_limit = state.settings.max_json_body_bytes;
-    let spec = web::Data::new(http::openapi());
+    // The OpenAPI document and its reference page are built once, here, and the workers
+    // share them as bytes: built in every worker's factory, they left megabytes of freed
+    // allocations resident in each worker thread's malloc arena (docs/PERFORMANCE.md,
+    // memory).
+    let spec = http::openapi();
+    let spec_json = web::Bytes::from(
+        serde_json::to_vec(&spec).map_err(|e| StartupError::Server(std::io::Error::other(e)))?,
+    );
+    let docs_html = web::Bytes::from(Scalar::new(spec).to_html());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let spec = spec.clone();
+        let spec_json = spec_json.clone();
+        let docs_html = docs_html.clone();
         App::new()
             .app_data(data.clone())
             .app_data(
@@ -170,23 +185,45 @@ fn build_server(listener: TcpListener, state: AppState) -> Result<Server, Startu
             .route(
                 "/openapi.json",
                 web::get().to(move || {
-                    let spec = spec.clone();
-                    async move { HttpResponse::Ok().json(spec.get_ref()) }
+                    let body = spec_json.clone();
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(body)
+                    }
                 }),
             )
-            .service(Scalar::with_url("/docs", http::openapi()))
+            .route(
+                "/docs",
+                web::get().to(move || {
+                    let body = docs_html.clone();
+                    async move { HttpResponse::Ok().content_type("text/html").body(body) }
+                }),
+            )
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(http::error::ApiError::NotFound(
                     "no such endpoint; see /docs".into(),
                 ))
             }))
     })
+    .workers(http_workers())
     .disable_signals()
     .shutdown_timeout(10)
     .listen(listener)
     .map_err(StartupError::Server)?
     .run();
     Ok(server)
+}
+
+/// HTTP worker threads: one per core but one. The main runtime (job worker, webhook
+/// writers, scheduler) keeps a core of its own, and each HTTP worker costs about 6 MB of
+/// resident heap (its copy of the routes and the OpenAPI paths utoipa collects while
+/// registering them; docs/PERFORMANCE.md, memory), so a 2-core machine runs one.
+fn http_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .saturating_sub(1)
+        .max(1)
 }
 
 /// A running service.

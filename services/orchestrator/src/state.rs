@@ -29,4 +29,11 @@ pub struct AppState {
     pub orders: crate::orders::OrdersServices,
     /// FluxSales services (the Shopify app and its offline-token manager).
     pub sales: crate::sales::SalesServices,
+    /// The group-commit writer that stores incoming webhooks.
+    pub ingest: crate::ingest::WebhookIngest,
+    /// Shop domain -> tenant, for every webhook.
+    pub shop_tenants: Arc<crate::sales::auth::ShopTenants>,
+    /// Built courier and invoicing clients per tenant account (their login tokens
+    /// reused by every job of the account).
+    pub provider_clients: crate::sales::providers::ProviderClients,
 }

@@ -126,7 +126,7 @@ pub enum DiscountType {
 }
 
 /// The create-document body. Build it with [`CreateDocument::new`] and set the fields you
-/// need; [`validate`](Self::validate) runs before every send.
+/// need; [`problems`](Self::problems) runs before every send.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -329,7 +329,9 @@ const BUCHAREST: &[(&str, u8, &str)] = &[
     ("Calea Dorobanților", 1, "010573"),
 ];
 
-/// `(city, county, county code, postal code, street)`.
+/// `(city, county, county code, postal code, street)`. Every locality is one the courier
+/// simulators' nomenclature knows (`fancourier::ro`, shared with Cargus), so any courier
+/// can carry any generated order.
 const CITIES: &[(&str, &str, &str, &str, &str)] = &[
     (
         "Cluj-Napoca",
@@ -348,7 +350,7 @@ const CITIES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("Timișoara", "Timiș", "TM", "300011", "Strada Alba Iulia"),
     ("Brașov", "Brașov", "BV", "500030", "Strada Republicii"),
-    ("Sânpetru", "Brașov", "BV", "507190", "Strada Morii"),
+    ("Săcele", "Brașov", "BV", "505600", "Strada Morii"),
     ("Constanța", "Constanța", "CT", "900178", "Bulevardul Tomis"),
     ("Craiova", "Dolj", "DJ", "200585", "Calea Unirii"),
     ("Oradea", "Bihor", "BH", "410087", "Strada Republicii"),
@@ -407,6 +409,28 @@ mod tests {
         assert_eq!(cif_with_check_digit(1_439_984), "14399840");
         // 001854729 · 753217532 = 111; 1110 mod 11 = 10, written as 0.
         assert_eq!(cif_with_check_digit(1_854_729), "18547290");
+    }
+
+    #[test]
+    fn every_generated_locality_is_known_to_the_courier_simulators() {
+        for (city, county, code, ..) in CITIES {
+            assert!(
+                crate::fancourier::ro::locality(county, city).is_some(),
+                "{city} ({county}) is not in the FAN/Cargus nomenclature"
+            );
+            assert!(crate::fancourier::ro::county(code).is_some(), "{code}");
+        }
+        assert!(crate::fancourier::ro::locality("București", "București").is_some());
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..500 {
+            let d = OrderDraft::random(&mut rng);
+            assert!(
+                crate::fancourier::ro::locality(&d.address.province, &d.address.city).is_some(),
+                "{} ({})",
+                d.address.city,
+                d.address.province
+            );
+        }
     }
 
     #[test]

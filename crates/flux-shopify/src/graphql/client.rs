@@ -1,6 +1,5 @@
 //! [`AdminClient`]: one shop's Admin GraphQL API.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -15,7 +14,7 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use super::errors::{GraphqlError, UserError};
-use super::throttle::{Bucket, QueryCost, wait_for};
+use super::throttle::{Bucket, QueryCost, ShopThrottle, wait_for};
 use crate::app::ShopifyApp;
 use crate::auth::{AccessToken, OfflineTokenManager};
 use crate::error::ShopifyError;
@@ -61,7 +60,9 @@ enum TokenSource {
 /// - With an [`OfflineTokenManager`], expiring tokens are refreshed before expiry and
 ///   once on a 401.
 ///
-/// Cheap to clone; clones share the throttle state. Use one client per shop.
+/// Cheap to clone. Every client of one shop built from the same [`ShopifyApp`] (and its
+/// clones) shares the shop's throttle state, so clients made per task still queue for the
+/// shop's bucket together.
 #[derive(Clone)]
 pub struct AdminClient {
     inner: Arc<Inner>,
@@ -72,8 +73,23 @@ struct Inner {
     shop: ShopDomain,
     http: HttpClient,
     tokens: TokenSource,
-    bucket: Mutex<Bucket>,
-    costs: Mutex<HashMap<u64, Decimal>>,
+    throttle: Arc<ShopThrottle>,
+}
+
+/// Points reserved in the shop's bucket for one request, given back when it is dropped
+/// (the request was answered, so its charge is in the reported status, or failed).
+struct Reservation<'a> {
+    bucket: &'a Mutex<Bucket>,
+    points: Decimal,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.bucket
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .release(self.points);
+    }
 }
 
 impl fmt::Debug for AdminClient {
@@ -171,8 +187,7 @@ impl AdminClient {
                 shop: shop.clone(),
                 http,
                 tokens,
-                bucket: Mutex::new(Bucket::default()),
-                costs: Mutex::new(HashMap::new()),
+                throttle: app.inner.throttles.of(shop.as_str()),
             }),
         })
     }
@@ -240,20 +255,23 @@ impl AdminClient {
         let mut refreshed = false;
         let mut token = self.current_token().await?;
         loop {
-            let expected = self
-                .inner
+            let throttle = &self.inner.throttle;
+            let expected = throttle
                 .costs
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .get(&key)
                 .copied()
                 .unwrap_or(FIRST_GUESS_COST);
-            let wait = self
-                .inner
+            let (wait, points) = throttle
                 .bucket
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .reserve(expected, Instant::now());
+            let reservation = Reservation {
+                bucket: &throttle.bucket,
+                points,
+            };
             if !wait.is_zero() {
                 tracing::debug!(
                     wait_ms = wait.as_millis() as u64,
@@ -309,20 +327,22 @@ impl AdminClient {
             let cost = raw.extensions.and_then(|e| e.cost);
             if let Some(cost) = &cost {
                 if let Some(requested) = cost.requested_query_cost {
-                    let mut costs = self.inner.costs.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut costs = throttle.costs.lock().unwrap_or_else(|p| p.into_inner());
                     if costs.len() >= MAX_REMEMBERED_COSTS {
                         costs.clear();
                     }
                     costs.insert(key, requested);
                 }
                 if let Some(ts) = &cost.throttle_status {
-                    self.inner
+                    throttle
                         .bucket
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .update(ts.clone(), Instant::now());
                 }
             }
+            // Answered: the reported status includes this request's charge.
+            drop(reservation);
             let errors = raw.errors.unwrap_or_default();
             if errors.iter().any(|e| e.code() == Some("THROTTLED")) {
                 let wait = cost
@@ -494,4 +514,25 @@ fn take_path(mut value: Value, path: &[&str]) -> Value {
         };
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::SecretString;
+
+    #[test]
+    fn clients_of_one_shop_share_its_throttle_state() {
+        let app = ShopifyApp::builder("key", SecretString::from("secret"))
+            .build()
+            .unwrap();
+        let shop = ShopDomain::parse("a-shop.myshopify.com").unwrap();
+        let other = ShopDomain::parse("b-shop.myshopify.com").unwrap();
+        let token = || AccessToken::new(SecretString::from("shpat_x"));
+        let a = app.admin_client(&shop, token()).unwrap();
+        let b = app.clone().admin_client(&shop, token()).unwrap();
+        let c = app.admin_client(&other, token()).unwrap();
+        assert!(Arc::ptr_eq(&a.inner.throttle, &b.inner.throttle));
+        assert!(!Arc::ptr_eq(&a.inner.throttle, &c.inner.throttle));
+    }
 }

@@ -9,4 +9,5 @@ mod throttle;
 pub use bulk::{BulkOperation, BulkOperationStatus, parse_jsonl};
 pub use client::{AdminClient, GraphqlResponse};
 pub use errors::{GraphqlError, UserError};
+pub(crate) use throttle::ShopThrottles;
 pub use throttle::{QueryCost, ThrottleStatus};

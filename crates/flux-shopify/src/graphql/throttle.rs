@@ -1,5 +1,7 @@
 //! Cost-aware throttling from `extensions.cost.throttleStatus`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rust_decimal::Decimal;
@@ -36,34 +38,81 @@ pub struct ThrottleStatus {
     pub restore_rate: Decimal,
 }
 
-/// What this client last learned about the shop's bucket.
+/// Most shops whose throttle state one app remembers; past it the memory starts over
+/// (the next answer of each shop teaches it again).
+const MAX_SHOPS: usize = 10_000;
+
+/// One shop's throttle state, shared by every [`AdminClient`](super::AdminClient) of the
+/// shop built from the same app, so clients made per job still wait for each other.
+#[derive(Debug, Default)]
+pub(crate) struct ShopThrottle {
+    /// The shop's bucket as last reported, and the points of requests still in flight.
+    pub(crate) bucket: Mutex<Bucket>,
+    /// The requested cost Shopify last reported per query (by hash of its text).
+    pub(crate) costs: Mutex<HashMap<u64, Decimal>>,
+}
+
+/// The throttle state of each shop an app talks to.
+#[derive(Debug, Default)]
+pub(crate) struct ShopThrottles {
+    shops: Mutex<HashMap<String, Arc<ShopThrottle>>>,
+}
+
+impl ShopThrottles {
+    /// The shared state of `shop` (created on first use).
+    pub(crate) fn of(&self, shop: &str) -> Arc<ShopThrottle> {
+        let mut shops = self.shops.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(t) = shops.get(shop) {
+            return Arc::clone(t);
+        }
+        if shops.len() >= MAX_SHOPS {
+            shops.clear();
+        }
+        Arc::clone(shops.entry(shop.to_owned()).or_default())
+    }
+}
+
+/// What the clients of one shop know about its bucket: the last reported status, and
+/// the points reserved by requests sent but not yet answered (Shopify's status does not
+/// include them yet, so they are subtracted until their answer arrives).
 #[derive(Debug, Default)]
 pub(crate) struct Bucket {
     status: Option<(ThrottleStatus, Instant)>,
+    in_flight: Decimal,
 }
 
 impl Bucket {
-    /// Points available at `now` (restored since the last report), or `None` if unknown.
+    /// Points available at `now` (restored since the last report, minus the requests in
+    /// flight), or `None` if unknown.
     fn available(&self, now: Instant) -> Option<(Decimal, &ThrottleStatus)> {
         let (status, at) = self.status.as_ref()?;
         let elapsed = Decimal::from(now.saturating_duration_since(*at).as_millis() as u64)
             / Decimal::ONE_THOUSAND;
         let restored = status.currently_available + status.restore_rate * elapsed;
-        Some((restored.min(status.maximum_available), status))
+        Some((
+            restored.min(status.maximum_available) - self.in_flight,
+            status,
+        ))
     }
 
-    /// How long to wait before a query of `cost` points can run, and reserves the points
-    /// so concurrent callers queue behind it.
-    pub(crate) fn reserve(&mut self, cost: Decimal, now: Instant) -> Duration {
+    /// How long to wait before a query of `cost` points can run; reserves the points
+    /// (until [`release`](Self::release)) so concurrent callers queue behind it. Returns
+    /// the wait and the points reserved.
+    pub(crate) fn reserve(&mut self, cost: Decimal, now: Instant) -> (Duration, Decimal) {
         let Some((available, status)) = self.available(now) else {
-            return Duration::ZERO;
+            self.in_flight += cost;
+            return (Duration::ZERO, cost);
         };
         let cost = cost.min(status.maximum_available);
         let wait = wait_for(cost - available, status.restore_rate);
-        let mut next = status.clone();
-        next.currently_available = available - cost;
-        self.status = Some((next, now));
-        wait
+        self.in_flight += cost;
+        (wait, cost)
+    }
+
+    /// Gives back the points of a request that was answered (its charge is in the status
+    /// Shopify reported) or never sent.
+    pub(crate) fn release(&mut self, reserved: Decimal) {
+        self.in_flight = (self.in_flight - reserved).max(Decimal::ZERO);
     }
 
     /// Records what Shopify reported.
@@ -101,15 +150,33 @@ mod tests {
     fn waits_for_the_deficit_at_the_restore_rate() {
         let now = Instant::now();
         let mut b = Bucket::default();
-        assert_eq!(
-            b.reserve(dec!(50), now),
-            Duration::ZERO,
-            "unknown bucket: go"
-        );
+        let (wait, first) = b.reserve(dec!(50), now);
+        assert_eq!(wait, Duration::ZERO, "unknown bucket: go");
         b.update(status(dec!(10)), now);
-        assert_eq!(b.reserve(dec!(60), now), Duration::from_millis(500));
+        b.release(first);
+        assert_eq!(b.reserve(dec!(60), now).0, Duration::from_millis(500));
         // The reservation is counted: the next caller waits behind it.
-        assert_eq!(b.reserve(dec!(100), now), Duration::from_millis(1500));
+        assert_eq!(b.reserve(dec!(100), now).0, Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn requests_in_flight_count_until_answered() {
+        let now = Instant::now();
+        let mut b = Bucket::default();
+        b.update(status(dec!(300)), now);
+        let (wait, a) = b.reserve(dec!(250), now);
+        assert_eq!(wait, Duration::ZERO);
+        // Shopify answers another request first: its status does not include `a` yet.
+        b.update(status(dec!(290)), now);
+        assert_eq!(
+            b.reserve(dec!(250), now).0,
+            Duration::from_millis(2100),
+            "250 of the 290 reported are promised to the request in flight"
+        );
+        b.release(a);
+        b.release(dec!(250));
+        b.update(status(dec!(280)), now);
+        assert_eq!(b.reserve(dec!(250), now).0, Duration::ZERO);
     }
 
     #[test]
@@ -118,6 +185,6 @@ mod tests {
         let mut b = Bucket::default();
         b.update(status(dec!(0)), now);
         let later = now + Duration::from_secs(30);
-        assert_eq!(b.reserve(dec!(2000), later), Duration::ZERO);
+        assert_eq!(b.reserve(dec!(2000), later).0, Duration::ZERO);
     }
 }

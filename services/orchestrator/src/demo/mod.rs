@@ -19,10 +19,15 @@
 //!    invoices, then moves the simulated clock on and runs FluxSales' tracking job until
 //!    every parcel is delivered.
 //!
+//! Before the shop's day, [`orders`] runs the FluxOrders half: a US distributor, its
+//! users, customers and products, its QuickBooks connection (OAuth against the simulator)
+//! and sync, and B2B orders turned into QuickBooks estimates and invoices.
+//!
 //! Everything [`Summary`] reports is read back from the database and the simulators.
 
 #![allow(clippy::print_stdout)]
 
+pub mod orders;
 pub mod summary;
 
 use std::net::SocketAddr;
@@ -82,12 +87,18 @@ pub struct DemoArgs {
     /// The invoicing platform.
     #[arg(long, value_enum, default_value_t = DemoInvoicer::Oblio)]
     pub invoicer: DemoInvoicer,
-    /// How much faster than real time the simulated clock runs.
-    #[arg(long, default_value_t = 600)]
+    /// How much faster than real time the simulated clock runs (the demo also moves it on
+    /// through the day and the deliveries; above about 60 the providers' one-hour tokens
+    /// expire between a client's login and its call).
+    #[arg(long, default_value_t = 60)]
     pub speed: u32,
     /// Seed of the generated orders.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// How many B2B orders the FluxOrders distributor places (QuickBooks estimates, then
+    /// invoices).
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(0..=500))]
+    pub b2b_orders: u16,
     /// Run the demo day, print the summary and exit instead of serving until Ctrl-C.
     #[arg(long)]
     pub exit: bool,
@@ -110,6 +121,8 @@ pub struct DemoConfig {
     pub speed: u32,
     /// Order generator seed.
     pub seed: u64,
+    /// FluxOrders B2B orders (0: skip the FluxOrders half).
+    pub b2b_orders: usize,
     /// Fault plans for the simulators.
     pub faults: Vec<(Provider, FaultPlan)>,
     /// Draw a progress bar on the terminal.
@@ -129,6 +142,7 @@ impl DemoConfig {
             invoicer: args.invoicer,
             speed: args.speed,
             seed: args.seed,
+            b2b_orders: usize::from(args.b2b_orders),
             faults: Vec::new(),
             progress: true,
             patience: Duration::from_secs(20 * 60),
@@ -173,6 +187,33 @@ pub struct Demo {
     config: DemoConfig,
     api: HttpClient,
     run_id: String,
+    orders_access: std::sync::OnceLock<orders::OrdersAccess>,
+}
+
+/// Points `settings` at `sandbox`: the Shopify app credentials and every provider's base
+/// URL (the four couriers, Oblio, SmartBill, QuickBooks with its OAuth endpoints). Tests
+/// and benchmarks that run the orchestrator against the simulators use it too.
+pub fn point_at_sandbox(settings: &mut Settings, sandbox: &RunningSandbox) {
+    settings.shopify.api_key = Some(flux_sandbox::shopify::DEFAULT_API_KEY.to_owned());
+    settings.shopify.api_secret = Some(SecretString::from(
+        flux_sandbox::shopify::DEFAULT_API_SECRET,
+    ));
+    let p = &mut settings.providers;
+    p.shopify_base_url = Some(sandbox.base_url(Provider::Shopify));
+    p.fancourier_base_url = Some(sandbox.base_url(Provider::FanCourier));
+    p.cargus_base_url = Some(sandbox.base_url(Provider::Cargus));
+    p.sameday_base_url = Some(sandbox.base_url(Provider::Sameday));
+    p.gls_base_url = Some(sandbox.base_url(Provider::Gls));
+    p.oblio_base_url = Some(sandbox.base_url(Provider::Oblio));
+    p.smartbill_base_url = Some(sandbox.base_url(Provider::SmartBill));
+    let qb = sandbox.base_url(Provider::QuickBooks);
+    settings.quickbooks.client_id = Some(flux_sandbox::quickbooks::CLIENT_ID.to_owned());
+    settings.quickbooks.client_secret =
+        Some(SecretString::from(flux_sandbox::quickbooks::CLIENT_SECRET));
+    settings.quickbooks.environment = Some("sandbox".to_owned());
+    settings.quickbooks.api_base_url = Some(qb.clone());
+    settings.quickbooks.token_url = Some(format!("{qb}oauth2/v1/tokens/bearer"));
+    settings.quickbooks.revocation_url = Some(format!("{qb}v2/oauth2/tokens/revoke"));
 }
 
 impl Demo {
@@ -211,26 +252,7 @@ impl Demo {
         settings.worker.concurrency = 8;
         settings.worker.lease_secs = 60;
         settings.worker.shutdown_grace_secs = 5;
-        settings.shopify.api_key = Some(flux_sandbox::shopify::DEFAULT_API_KEY.to_owned());
-        settings.shopify.api_secret = Some(SecretString::from(
-            flux_sandbox::shopify::DEFAULT_API_SECRET,
-        ));
-        let p = &mut settings.providers;
-        p.shopify_base_url = Some(sandbox.base_url(Provider::Shopify));
-        p.fancourier_base_url = Some(sandbox.base_url(Provider::FanCourier));
-        p.cargus_base_url = Some(sandbox.base_url(Provider::Cargus));
-        p.sameday_base_url = Some(sandbox.base_url(Provider::Sameday));
-        p.gls_base_url = Some(sandbox.base_url(Provider::Gls));
-        p.oblio_base_url = Some(sandbox.base_url(Provider::Oblio));
-        p.smartbill_base_url = Some(sandbox.base_url(Provider::SmartBill));
-        let qb = sandbox.base_url(Provider::QuickBooks);
-        settings.quickbooks.client_id = Some(flux_sandbox::quickbooks::CLIENT_ID.to_owned());
-        settings.quickbooks.client_secret =
-            Some(SecretString::from(flux_sandbox::quickbooks::CLIENT_SECRET));
-        settings.quickbooks.environment = Some("sandbox".to_owned());
-        settings.quickbooks.api_base_url = Some(qb.clone());
-        settings.quickbooks.token_url = Some(format!("{qb}oauth2/v1/tokens/bearer"));
-        settings.quickbooks.revocation_url = Some(format!("{qb}v2/oauth2/tokens/revoke"));
+        point_at_sandbox(&mut settings, &sandbox);
 
         let app = Application::builder(settings).build().await?.spawn();
         let api = HttpClient::builder("flux-demo")
@@ -245,6 +267,7 @@ impl Demo {
             config,
             api,
             run_id: uuid::Uuid::now_v7().simple().to_string(),
+            orders_access: std::sync::OnceLock::new(),
         })
     }
 
@@ -305,12 +328,10 @@ impl Demo {
     /// automation, through the API.
     pub async fn set_up_shop(&self) -> Result<(), DemoError> {
         self.call(Method::POST, "sales/v1/session", None).await?;
-        // Rules route the orders. FAN Courier gets one county: FluxSales builds a client
-        // (one login) per call and the sandbox enforces FAN's 20 logins per user per hour.
-        // GLS is connected (and checked live) but gets no orders: FluxSales sends the
-        // house number inside the street line, which MyGLS refuses (error 23). Brașov goes
-        // to Sameday: the sandbox's Cargus and FAN nomenclature lacks Sânpetru, a locality
-        // its Shopify simulator generates.
+        // Rules route the orders; every courier knows every locality the Shopify
+        // simulator generates (with its house number apart from the street, as MyGLS
+        // needs). FAN Courier gets one county: the sandbox enforces FAN's 20 logins per
+        // user per hour.
         let couriers = [
             json!({"provider": "sameday", "label": "Sameday", "username": flux_sandbox::sameday::DEFAULT_USERNAME,
                    "password": flux_sandbox::sameday::DEFAULT_PASSWORD}),
@@ -353,8 +374,9 @@ impl Demo {
                 "locality": "Pitești", "county": "Argeș", "postal_code": "110014"
             }],
             "rules": [
-                {"account_id": ids["sameday"], "counties": ["București", "Ilfov", "Brașov"]},
+                {"account_id": ids["sameday"], "counties": ["București", "Ilfov"]},
                 {"account_id": ids["fancourier"], "counties": ["Sibiu"]},
+                {"account_id": ids["gls"], "counties": ["Cluj", "Timiș", "Iași"]},
                 {"account_id": ids["cargus"], "cod": true},
                 {"account_id": ids["sameday"]}
             ],
@@ -374,7 +396,10 @@ impl Demo {
         let target = format!("{}/sales/webhooks/shopify", self.app.base_url());
         let mut rng = fastrand::Rng::with_seed(self.config.seed);
         let n = u32::try_from(self.config.orders.max(1)).unwrap_or(u32::MAX);
-        let gap = Duration::from_secs(12 * 3600) / n;
+        // Twelve simulated hours over a large day; at most ten minutes between two
+        // orders of a small one (a bigger jump outlives the providers' one-hour tokens
+        // between a login and its call).
+        let gap = (Duration::from_secs(12 * 3600) / n).min(Duration::from_secs(600));
         for _ in 0..self.config.orders {
             let draft = OrderDraft::random(&mut rng);
             let (_, deliveries) = sims
@@ -432,9 +457,19 @@ impl Demo {
         let mut last = (0, Instant::now());
         loop {
             let p = self.counts(tenant).await?;
-            let position = p.position(self.config.orders);
+            let mut position = p.position(self.config.orders);
+            let mut message = p.message();
+            if let Some(org) = self.organization().await? {
+                let b2b = self.orders_progress(org).await?;
+                let k = self.config.b2b_orders as u64;
+                position += b2b.confirmed.min(k) + b2b.documented.min(k);
+                message.push_str(&format!(
+                    " | B2B confirmed {} · in QuickBooks {}",
+                    b2b.confirmed, b2b.documented
+                ));
+            }
             bar.set_position(position);
-            bar.set_message(p.message());
+            bar.set_message(message);
             if done(&p) || Instant::now() > deadline {
                 return Ok(p);
             }
@@ -491,14 +526,18 @@ impl Demo {
         }
     }
 
-    /// Runs the demo day: the shop, the orders, and the pipeline to delivery; returns the
-    /// summary read back from the database and the simulators.
+    /// Runs the demo day: the shop, the orders, and the pipeline to delivery, and beside
+    /// it the FluxOrders distributor and its QuickBooks documents; returns the summary read
+    /// back from the database and the simulators.
     pub async fn run(&self) -> Result<Summary, DemoError> {
         let started = Instant::now();
         let deadline = started + self.config.patience;
         let n = self.config.orders;
         let bar = if self.config.progress {
-            ProgressBar::with_draw_target(Some(5 * n as u64), ProgressDrawTarget::stderr_with_hz(8))
+            ProgressBar::with_draw_target(
+                Some((5 * n + 2 * self.config.b2b_orders) as u64),
+                ProgressDrawTarget::stderr_with_hz(8),
+            )
         } else {
             ProgressBar::hidden()
         };
@@ -511,13 +550,58 @@ impl Demo {
         bar.set_message("installing the demo shop");
         self.set_up_shop().await?;
         let tenant = self.tenant().await?;
+        // FluxOrders runs before the shop's orders arrive: its CSV import is one
+        // all-or-nothing transaction that reads before it writes, which SQLite refuses
+        // ("database is locked") while the job workers write; and the simulated clock
+        // jumps through the shop's day, which would expire the QuickBooks access token
+        // the orchestrator believes valid for an hour.
+        let access = if self.config.b2b_orders > 0 {
+            bar.set_message("FluxOrders: the distributor, its customers and QuickBooks");
+            let setup = self.set_up_orders(deadline).await?;
+            bar.set_message("FluxOrders: B2B orders to QuickBooks estimates and invoices");
+            let access = self.place_b2b_orders(&setup, deadline).await?;
+            bar.inc(2 * self.config.b2b_orders as u64);
+            Some(access)
+        } else {
+            None
+        };
+        let sales = self.run_sales(tenant, &bar, deadline).await;
+        let operator_retries = sales?;
+        bar.finish_and_clear();
+        let mut summary = summary::read(
+            self.app.state(),
+            &self.sandbox,
+            tenant,
+            SHOP,
+            self.config.invoicer.id(),
+            started.elapsed(),
+        )
+        .await?;
+        summary.operator_retries = operator_retries;
+        summary.b2b_orders_expected = self.config.b2b_orders;
+        if let Some(access) = access {
+            summary.flux_orders = Some(orders::read(self, access.tenant).await?);
+            let _ = self.orders_access.set(access);
+        }
+        Ok(summary)
+    }
+
+    /// FluxSales: the day's orders through AWBs, fulfillments, invoices and tracking to
+    /// delivery; how many parked jobs were retried as an operator would.
+    async fn run_sales(
+        &self,
+        tenant: TenantId,
+        bar: &ProgressBar,
+        deadline: Instant,
+    ) -> Result<usize, DemoError> {
+        let n = self.config.orders;
         bar.set_message("feeding orders");
-        self.feed_orders(&bar).await?;
+        self.feed_orders(bar).await?;
         let n64 = n as u64;
         let all_through = |p: &Progress| {
             p.orders == n64 && p.awbs == n64 && p.fulfilled == n64 && p.invoiced == n64
         };
-        let mut p = self.wait_until(tenant, &bar, deadline, all_through).await?;
+        let mut p = self.wait_until(tenant, bar, deadline, all_through).await?;
         let mut operator_retries = 0;
         for _ in 0..3 {
             if all_through(&p) || p.parked == 0 {
@@ -530,7 +614,7 @@ impl Demo {
                 break;
             }
             operator_retries += retried;
-            p = self.wait_until(tenant, &bar, deadline, all_through).await?;
+            p = self.wait_until(tenant, bar, deadline, all_through).await?;
         }
         if p.fulfilled > 0 {
             // Two tracking rounds: the parcels on their way, then delivered (every AWB is
@@ -550,23 +634,17 @@ impl Demo {
                 self.track_round(round).await?;
                 round += 1;
             }
-            self.wait_until(tenant, &bar, deadline, |p| {
+            self.wait_until(tenant, bar, deadline, |p| {
                 p.delivered == n64 && p.invoiced == n64
             })
             .await?;
         }
-        bar.finish_and_clear();
-        let mut summary = summary::read(
-            self.app.state(),
-            &self.sandbox,
-            tenant,
-            SHOP,
-            self.config.invoicer.id(),
-            started.elapsed(),
-        )
-        .await?;
-        summary.operator_retries = operator_retries;
-        Ok(summary)
+        Ok(operator_retries)
+    }
+
+    /// The admin's personal FluxOrders API token, once the FluxOrders half has run.
+    pub fn orders_api_token(&self) -> Option<&SecretString> {
+        self.orders_access.get().map(|a| &a.api_token)
     }
 
     /// Stops the orchestrator and the sandbox.
@@ -666,6 +744,41 @@ pub async fn run_cli(args: DemoArgs) -> std::process::ExitCode {
         "  curl -H \"Authorization: Bearer $(cat {})\" {base}/sales/v1/orders?limit=5",
         token_file.display()
     );
+    let orders_token_file = args.data_dir.join("orders-api-token");
+    if let Some(token) = demo.orders_api_token() {
+        match write_private(&orders_token_file, orders::expose(token)) {
+            Ok(()) => {
+                println!();
+                println!(
+                    "FluxOrders: organization `{}`; sign in as {} (admin), {} (sales rep) or {} (owner), password `{}`:",
+                    orders::ORG,
+                    orders::ADMIN_EMAIL,
+                    orders::SALES_REP_EMAIL,
+                    orders::OWNER_EMAIL,
+                    orders::PASSWORD
+                );
+                println!(
+                    "  curl -X POST -H 'Content-Type: application/json' -d '{{\"organization\":\"{}\",\"email\":\"{}\",\"password\":\"{}\"}}' {base}/orders-api/v1/auth/login",
+                    orders::ORG,
+                    orders::ADMIN_EMAIL,
+                    orders::PASSWORD
+                );
+                println!(
+                    "or use the admin's API token written to {}:",
+                    orders_token_file.display()
+                );
+                println!(
+                    "  curl -H \"Authorization: Bearer $(cat {})\" {base}/orders-api/v1/orders?limit=5",
+                    orders_token_file.display()
+                );
+            }
+            Err(e) => eprintln!(
+                "flux demo: cannot write {}: {e}",
+                orders_token_file.display()
+            ),
+        }
+    }
+    println!();
     println!("Press Ctrl-C to stop.");
     let refresh = async {
         loop {
@@ -681,12 +794,23 @@ pub async fn run_cli(args: DemoArgs) -> std::process::ExitCode {
     }
     println!("stopping");
     let _ = std::fs::remove_file(&token_file);
+    let _ = std::fs::remove_file(&orders_token_file);
     demo.stop().await;
     if ok {
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::FAILURE
     }
+}
+
+/// Writes a secret to a file only its owner can read.
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
 }
 
 /// Errors only (unless `RUST_LOG` says otherwise), so the progress bar stays readable:

@@ -60,13 +60,18 @@ pub struct Summary {
     pub parked_jobs: usize,
     /// Parked jobs the demo put back in the queue, as an operator would.
     pub operator_retries: usize,
+    /// The FluxOrders half (none when it was skipped).
+    pub flux_orders: Option<super::orders::OrdersSummary>,
+    /// The B2B orders the FluxOrders half was to place.
+    pub b2b_orders_expected: usize,
     /// How long the demo took.
     pub elapsed: Duration,
 }
 
 impl Summary {
     /// Every order carried all the way: one AWB, fulfillment and invoice each, delivered,
-    /// nothing duplicated and nothing failed.
+    /// nothing duplicated and nothing failed; and every B2B order with its one QuickBooks
+    /// document.
     pub fn complete(&self) -> bool {
         let n = self.orders_in_shopify;
         let awbs_at: usize = self.awbs.values().map(|c| c.at_courier).sum();
@@ -85,6 +90,10 @@ impl Summary {
             && self.delivered_in_shopify == n
             && self.failures.is_empty()
             && self.parked_jobs == 0
+            && match &self.flux_orders {
+                Some(o) => o.complete(self.b2b_orders_expected),
+                None => self.b2b_orders_expected == 0,
+            }
     }
 }
 
@@ -213,6 +222,8 @@ pub async fn read(
             .collect(),
         parked_jobs: usize::try_from(parked).unwrap_or(usize::MAX),
         operator_retries: 0,
+        flux_orders: None,
+        b2b_orders_expected: 0,
         elapsed,
     })
 }
@@ -233,6 +244,7 @@ impl fmt::Display for Summary {
             f,
             "Summary (read back from the database and the simulators)"
         )?;
+        writeln!(f, "FluxSales (shop {})", super::SHOP)?;
         writeln!(
             f,
             "  orders         {} in Shopify, {} in Flux ({} cash on delivery, {} card; {} B2B)",
@@ -291,6 +303,51 @@ impl fmt::Display for Summary {
                 writeln!(f, "    {name}: {reason}")?;
             }
         }
-        write!(f, "  time taken     {:.1} s", self.elapsed.as_secs_f64())
+        if let Some(o) = &self.flux_orders {
+            writeln!(
+                f,
+                "FluxOrders (organization {}, QuickBooks company {})",
+                super::orders::ORG,
+                flux_sandbox::quickbooks::US_REALM
+            )?;
+            writeln!(
+                f,
+                "  users          {} (owner, admin, sales rep); {} customer groups",
+                o.users, o.groups
+            )?;
+            writeln!(
+                f,
+                "  customers      {} in Flux, {} linked to QuickBooks; {} active in QuickBooks",
+                o.customers_in_flux, o.customers_linked, o.customers_in_quickbooks
+            )?;
+            writeln!(
+                f,
+                "  products       {} in Flux, {} linked to QuickBooks items; {} active items in QuickBooks",
+                o.products_in_flux, o.products_linked, o.items_in_quickbooks
+            )?;
+            writeln!(
+                f,
+                "  B2B orders     {} placed ({} with a PO number)",
+                o.orders, o.orders_with_po
+            )?;
+            writeln!(
+                f,
+                "  estimates      {} in QuickBooks, {} orders in Flux",
+                o.estimates_in_quickbooks, o.estimates_in_flux
+            )?;
+            writeln!(
+                f,
+                "  invoices       {} in QuickBooks, {} orders in Flux",
+                o.invoices_in_quickbooks, o.invoices_in_flux
+            )?;
+            if o.failed > 0 {
+                writeln!(
+                    f,
+                    "  attention      {} orders failed to reach QuickBooks",
+                    o.failed
+                )?;
+            }
+        }
+        write!(f, "Time taken       {:.1} s", self.elapsed.as_secs_f64())
     }
 }

@@ -7,7 +7,11 @@
 //! - [`handler`]: the [`JobHandler`] trait product modules implement, and [`JobError`],
 //!   which says whether a failure is worth retrying.
 //! - [`worker`]: the loop that claims due jobs and runs them with bounded concurrency,
-//!   renews leases while they run, and releases them on shutdown.
+//!   renews leases while they run, and releases them on shutdown. A handler may name a
+//!   [`Lane`]: slots claimed first for its kinds (so a bottleneck stage never waits behind
+//!   a backlog of other work) and a cap on how many of them run at once (so jobs waiting
+//!   in one provider's rate limiter cannot hold every slot). One claim statement serves
+//!   every lane.
 //! - [`schedule`]: recurring jobs that run once per period across every replica.
 //!
 //! **Invariant:** no handler calls a provider inside a database transaction. A claim is a
@@ -19,6 +23,6 @@ pub mod queue;
 pub mod schedule;
 pub mod worker;
 
-pub use handler::{JobContext, JobError, JobHandler, JobRegistry};
+pub use handler::{JobContext, JobError, JobHandler, JobRegistry, Lane};
 pub use queue::{JobState, NewJob};
 pub use worker::{Worker, WorkerHandle};

@@ -117,30 +117,37 @@ impl NewJob {
     }
 }
 
+impl NewJob {
+    /// The queued row this job is stored as (`id`, created `now`): the one shape
+    /// [`enqueue`] and the webhook writer ([`crate::ingest`]) insert.
+    pub(crate) fn into_row(self, id: Uuid, now: DateTime<Utc>) -> job::ActiveModel {
+        job::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(self.tenant.map(|t| t.0)),
+            kind: Set(self.kind),
+            payload: Set(self.payload),
+            state: Set(JobState::Queued.as_str().to_owned()),
+            priority: Set(self.priority),
+            run_at: Set(self.run_at.unwrap_or(now)),
+            attempts: Set(0),
+            max_attempts: Set(self.max_attempts),
+            locked_by: Set(None),
+            locked_until: Set(None),
+            last_error: Set(None),
+            job_key: Set(self.job_key),
+            created_at: Set(now),
+            updated_at: Set(now),
+            finished_at: Set(None),
+        }
+    }
+}
+
 /// Enqueues a job on `db`, which may be the caller's open transaction (so the job commits
 /// with the business write, or not at all). Returns `None` when a job with the same key
 /// already exists.
 pub async fn enqueue<C: ConnectionTrait>(db: &C, job: NewJob) -> Result<Option<Uuid>, DbErr> {
-    let now = Utc::now();
     let id = Uuid::now_v7();
-    let row = job::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(job.tenant.map(|t| t.0)),
-        kind: Set(job.kind),
-        payload: Set(job.payload),
-        state: Set(JobState::Queued.as_str().to_owned()),
-        priority: Set(job.priority),
-        run_at: Set(job.run_at.unwrap_or(now)),
-        attempts: Set(0),
-        max_attempts: Set(job.max_attempts),
-        locked_by: Set(None),
-        locked_until: Set(None),
-        last_error: Set(None),
-        job_key: Set(job.job_key),
-        created_at: Set(now),
-        updated_at: Set(now),
-        finished_at: Set(None),
-    };
+    let row = job.into_row(id, Utc::now());
     let result = job::Entity::insert(row)
         .on_conflict_do_nothing_on([job::Column::JobKey])
         .exec(db)
@@ -151,41 +158,183 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, job: NewJob) -> Result<Option<U
     })
 }
 
-/// Claims up to `limit` due jobs for `worker_id` with a lease of `lease`, in one statement.
-/// Jobs whose lease has expired (their worker died) are claimed again.
+/// Claims up to `limit` due jobs of any kind for `worker_id` with a lease of `lease`, in
+/// one statement, highest priority first, then earliest due. Jobs whose lease has expired
+/// (their worker died) are claimed again.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     worker_id: &str,
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<job::Model>, DbErr> {
+    claim_planned(db, worker_id, &ClaimPlan::new(limit), lease).await
+}
+
+/// What one claim may take: a total, and per lane (a set of kinds) a cap and a number of
+/// jobs that go before all other work. See [`Lane`](super::Lane).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimPlan {
+    total: u64,
+    lanes: Vec<LaneClaim>,
+}
+
+/// One lane's part of a [`ClaimPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LaneClaim {
+    kinds: Vec<String>,
+    max: u64,
+    first: u64,
+}
+
+impl ClaimPlan {
+    /// At most `total` jobs of any kind.
+    pub fn new(total: u64) -> Self {
+        Self {
+            total,
+            lanes: Vec::new(),
+        }
+    }
+
+    /// Jobs of `kinds` are claimed only through this lane: at most `max` of them, and the
+    /// first `first` of them (at most `max`) before any other work. Kinds of a lane with a
+    /// `max` of 0 are not claimed at all.
+    #[must_use]
+    pub fn lane<S: Into<String>>(
+        mut self,
+        kinds: impl IntoIterator<Item = S>,
+        max: u64,
+        first: u64,
+    ) -> Self {
+        self.lanes.push(LaneClaim {
+            kinds: kinds.into_iter().map(Into::into).collect(),
+            max,
+            first: first.min(max),
+        });
+        self
+    }
+
+    /// The most jobs this plan claims.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+/// Claims due jobs for `worker_id` with a lease of `lease` as `plan` allows, in one
+/// statement: the lanes' first jobs, then the rest of the due work by priority and due
+/// time, up to `plan.total()`. On PostgreSQL every candidate row is taken with
+/// `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same job.
+pub async fn claim_planned<C: ConnectionTrait>(
+    db: &C,
+    worker_id: &str,
+    plan: &ClaimPlan,
+    lease: Duration,
+) -> Result<Vec<job::Model>, DbErr> {
+    if plan.total == 0 {
+        return Ok(Vec::new());
+    }
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let backend = db.get_database_backend();
-    let (p1, p2, p3, p4, lock) = match backend {
-        DbBackend::Postgres => ("$1", "$2", "$3", "$4", " FOR UPDATE SKIP LOCKED"),
-        _ => ("?1", "?2", "?3", "?4", ""),
-    };
-    let sql = format!(
-        "UPDATE jobs SET state = 'running', locked_by = {p1}, locked_until = {p2}, \
-         attempts = attempts + 1, updated_at = {p3} \
-         WHERE id IN (SELECT id FROM jobs \
-           WHERE (state = 'queued' AND run_at <= {p3}) OR (state = 'running' AND locked_until < {p3}) \
-           ORDER BY priority DESC, run_at ASC, id ASC LIMIT {p4}{lock}) \
-         RETURNING *"
-    );
-    let values: Vec<Value> = vec![
-        worker_id.into(),
-        until.into(),
-        now.into(),
-        i64::try_from(limit).unwrap_or(i64::MAX).into(),
-    ];
+    let (sql, values) = claim_sql(backend, worker_id, until, now, plan);
     let mut jobs = job::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
         .all(db)
         .await?;
     jobs.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.run_at.cmp(&b.run_at)));
     Ok(jobs)
+}
+
+fn claim_sql(
+    backend: DbBackend,
+    worker_id: &str,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+    plan: &ClaimPlan,
+) -> (String, Vec<Value>) {
+    let pg = backend == DbBackend::Postgres;
+    let mut values: Vec<Value> = Vec::new();
+    let mut param = |v: Value| {
+        values.push(v);
+        if pg {
+            format!("${}", values.len())
+        } else {
+            format!("?{}", values.len())
+        }
+    };
+    let p_worker = param(worker_id.into());
+    let p_until = param(until.into());
+    let p_now = param(now.into());
+    let lock = if pg { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let due = format!(
+        "((state = 'queued' AND run_at <= {p_now}) OR (state = 'running' AND locked_until < {p_now}))"
+    );
+    let order = "priority DESC, run_at ASC, id ASC";
+    let mut ctes: Vec<(String, String)> = Vec::new();
+    let mut first_rule = Vec::new();
+    let mut lane_kinds = Vec::new();
+    for (i, lane) in plan.lanes.iter().enumerate() {
+        if lane.kinds.is_empty() {
+            continue;
+        }
+        let kinds: Vec<String> = lane.kinds.iter().map(|k| param(k.clone().into())).collect();
+        lane_kinds.extend(kinds.iter().cloned());
+        let take = lane.max.min(plan.total);
+        if take == 0 {
+            continue;
+        }
+        let p_take = param(i64::try_from(take).unwrap_or(i64::MAX).into());
+        ctes.push((
+            format!("c{i}"),
+            format!(
+                "SELECT id, priority, run_at, {i} AS lane FROM jobs WHERE {due} AND kind IN ({}) \
+                 ORDER BY {order} LIMIT {p_take}{lock}",
+                kinds.join(", ")
+            ),
+        ));
+        if lane.first > 0 {
+            let p_first = param(i64::try_from(lane.first).unwrap_or(i64::MAX).into());
+            first_rule.push(format!("(lane = {i} AND rn <= {p_first})"));
+        }
+    }
+    let p_total = param(i64::try_from(plan.total).unwrap_or(i64::MAX).into());
+    let others = if lane_kinds.is_empty() {
+        String::new()
+    } else {
+        format!(" AND kind NOT IN ({})", lane_kinds.join(", "))
+    };
+    ctes.push((
+        "cd".to_owned(),
+        format!(
+            "SELECT id, priority, run_at, -1 AS lane FROM jobs WHERE {due}{others} \
+             ORDER BY {order} LIMIT {p_total}{lock}"
+        ),
+    ));
+    let union = ctes
+        .iter()
+        .map(|(name, _)| format!("SELECT id, priority, run_at, lane FROM {name}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let ctes = ctes
+        .iter()
+        .map(|(name, body)| format!("{name} AS ({body})"))
+        .collect::<Vec<_>>();
+    let first = if first_rule.is_empty() {
+        "1".to_owned()
+    } else {
+        format!("CASE WHEN {} THEN 0 ELSE 1 END", first_rule.join(" OR "))
+    };
+    let sql = format!(
+        "WITH {}, \
+         candidates AS (SELECT id, priority, run_at, lane, \
+           ROW_NUMBER() OVER (PARTITION BY lane ORDER BY {order}) AS rn FROM ({union}) u), \
+         picked AS (SELECT id FROM candidates ORDER BY {first}, {order} LIMIT {p_total}) \
+         UPDATE jobs SET state = 'running', locked_by = {p_worker}, locked_until = {p_until}, \
+         attempts = attempts + 1, updated_at = {p_now} \
+         WHERE id IN (SELECT id FROM picked) \
+         RETURNING *",
+        ctes.join(", ")
+    );
+    (sql, values)
 }
 
 fn fenced(id: Uuid, worker_id: &str) -> sea_orm::UpdateMany<job::Entity> {
@@ -249,7 +398,21 @@ pub async fn fail<C: ConnectionTrait>(
     let now = Utc::now();
     let wait = backoff(job.attempts, retry_after);
     let run_at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
-    let res = fenced(job.id, worker_id)
+    let res = back_in_queue(job.id, worker_id, run_at, message, now)
+        .exec(db)
+        .await?;
+    Ok((res.rows_affected == 1).then_some(JobState::Queued))
+}
+
+/// The fenced update that releases a claimed job to run again at `run_at`.
+fn back_in_queue(
+    id: Uuid,
+    worker_id: &str,
+    run_at: DateTime<Utc>,
+    message: &str,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<job::Entity> {
+    fenced(id, worker_id)
         .col_expr(job::Column::State, JobState::Queued.as_str().into())
         .col_expr(job::Column::RunAt, run_at.into())
         .col_expr(job::Column::LockedBy, Option::<String>::None.into())
@@ -259,9 +422,30 @@ pub async fn fail<C: ConnectionTrait>(
         )
         .col_expr(job::Column::LastError, Some(truncate(message)).into())
         .col_expr(job::Column::UpdatedAt, now.into())
+}
+
+/// Puts a claimed job back after its handler met a busy database: due again in 50 to
+/// 250 ms (jittered, so contending jobs spread out), with the attempt given back. Returns
+/// false when the lease was lost.
+pub async fn requeue_contended<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    worker_id: &str,
+    message: &str,
+) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let run_at = now + chrono::Duration::milliseconds(fastrand::i64(50..=250));
+    let res = back_in_queue(id, worker_id, run_at, message, now)
+        .col_expr(
+            job::Column::Attempts,
+            sea_orm::sea_query::ExprTrait::sub(
+                sea_orm::sea_query::Expr::col(job::Column::Attempts),
+                1,
+            ),
+        )
         .exec(db)
         .await?;
-    Ok((res.rows_affected == 1).then_some(JobState::Queued))
+    Ok(res.rows_affected == 1)
 }
 
 /// Parks a claimed job with `reason` until a person retries it.

@@ -1,7 +1,7 @@
 //! The worker: claims due jobs, runs them with bounded concurrency, renews their leases,
 //! records the outcome, and shuts down gracefully.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::handler::{JobContext, JobError, JobRegistry};
+use super::handler::{JobContext, JobError, JobRegistry, Lane};
 use super::queue;
 use crate::config::WorkerSettings;
 use crate::entity::job;
@@ -95,14 +95,17 @@ impl Worker {
     }
 
     async fn run(self, shutdown: CancellationToken, kill: CancellationToken) {
-        let slots = Arc::new(Semaphore::new(self.settings.concurrency));
-        let in_flight: Arc<Mutex<HashSet<Uuid>>> = Arc::default();
+        let concurrency = self.settings.concurrency.max(1);
+        let slots = Arc::new(Semaphore::new(concurrency));
+        let lanes = Lanes::new(&self.registry, concurrency);
+        // Running jobs, with the lane each runs in.
+        let in_flight: Arc<Mutex<HashMap<Uuid, Option<usize>>>> = Arc::default();
         let mut running = JoinSet::new();
         let ctx = JobContext {
             state: self.state.clone(),
             worker_id: self.id.clone(),
         };
-        tracing::info!(worker = %self.id, concurrency = self.settings.concurrency, "job worker started");
+        tracing::info!(worker = %self.id, concurrency, lanes = ?lanes.lanes, "job worker started");
         loop {
             if shutdown.is_cancelled() {
                 break;
@@ -110,7 +113,11 @@ impl Worker {
             let free = slots.available_permits();
             let mut claimed = 0;
             if free > 0 {
-                match queue::claim(&self.state.db, &self.id, free as u64, self.settings.lease())
+                let plan = {
+                    let running = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                    lanes.plan(free as u64, running.values())
+                };
+                match queue::claim_planned(&self.state.db, &self.id, &plan, self.settings.lease())
                     .await
                 {
                     Ok(jobs) => {
@@ -122,7 +129,7 @@ impl Worker {
                             in_flight
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
-                                .insert(job.id);
+                                .insert(job.id, lanes.lane_of(&job.kind));
                             let ctx = ctx.clone();
                             let registry = self.registry.clone();
                             let lease = self.settings.lease();
@@ -171,6 +178,7 @@ impl Worker {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .drain()
+                .map(|(id, _)| id)
                 .collect();
             for id in ids {
                 if let Err(e) = queue::release(&self.state.db, id, &self.id).await {
@@ -179,6 +187,64 @@ impl Worker {
             }
         }
         tracing::info!(worker = %self.id, "job worker stopped");
+    }
+}
+
+/// The registry's lanes as this worker applies them.
+#[derive(Debug)]
+struct Lanes {
+    /// Each lane with its kinds; `reserved` clamped so the lanes together keep at least one
+    /// slot for kinds without a lane, `max` clamped to the worker's concurrency.
+    lanes: Vec<(Lane, Vec<&'static str>)>,
+    by_kind: HashMap<&'static str, usize>,
+}
+
+impl Lanes {
+    fn new(registry: &JobRegistry, concurrency: usize) -> Self {
+        let mut budget = concurrency.saturating_sub(1);
+        let lanes: Vec<(Lane, Vec<&'static str>)> = registry
+            .lanes()
+            .into_iter()
+            .map(|(lane, kinds)| {
+                let reserved = lane.reserved.min(budget);
+                budget -= reserved;
+                (
+                    Lane::new(lane.name, reserved, lane.max.min(concurrency)),
+                    kinds,
+                )
+            })
+            .collect();
+        let by_kind = lanes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, kinds))| kinds.iter().map(move |k| (*k, i)))
+            .collect();
+        Self { lanes, by_kind }
+    }
+
+    fn lane_of(&self, kind: &str) -> Option<usize> {
+        self.by_kind.get(kind).copied()
+    }
+
+    /// What the next claim may take with `free` slots, given the lanes of running jobs.
+    fn plan<'a>(
+        &self,
+        free: u64,
+        running: impl Iterator<Item = &'a Option<usize>>,
+    ) -> queue::ClaimPlan {
+        let mut busy = vec![0usize; self.lanes.len()];
+        for i in running.flatten() {
+            if let Some(n) = busy.get_mut(*i) {
+                *n += 1;
+            }
+        }
+        let mut plan = queue::ClaimPlan::new(free);
+        for ((lane, kinds), busy) in self.lanes.iter().zip(busy) {
+            let room = lane.max.saturating_sub(busy) as u64;
+            let first = lane.reserved.saturating_sub(busy) as u64;
+            plan = plan.lane(kinds.iter().copied(), room, first);
+        }
+        plan
     }
 }
 
@@ -235,10 +301,17 @@ async fn run_one(ctx: &JobContext, registry: &JobRegistry, job: job::Model, leas
         Err(JobError::Permanent { message }) => queue::park(db, job.id, worker, message)
             .await
             .map(|ok| if ok { "parked" } else { "lease_lost" }),
+        Err(JobError::Contended { message }) => {
+            queue::requeue_contended(db, job.id, worker, message)
+                .await
+                .map(|ok| if ok { "contended" } else { "lease_lost" })
+        }
     };
     match outcome {
         Ok(outcome) => {
-            if let Err(e) = &result {
+            if let Err(e @ JobError::Contended { .. }) = &result {
+                tracing::debug!(outcome, error = %e, "database busy; the job runs again shortly");
+            } else if let Err(e) = &result {
                 tracing::warn!(outcome, error = %e, "job failed");
             } else {
                 tracing::debug!(outcome, "job finished");

@@ -1,23 +1,32 @@
 //! Analytics for a period: orders, AWBs per courier, delivery success rate, average days
-//! to delivery per courier, returns, COD collected and pending, invoiced totals.
+//! to delivery per courier, returns and refusals, COD collected and pending, invoiced
+//! totals.
+//!
+//! The period is a range of days in Romanian time (Europe/Bucharest), the merchant's.
+//! Orders count by when they were placed, invoices by when they were issued, and every
+//! shipment figure (AWBs, deliveries, returns, refusals, COD) is about the AWBs created
+//! in the period and not cancelled. COD collected is what the couriers' settlement
+//! reports say they paid the merchant for those AWBs (`sales_cod_settlements`); COD
+//! pending is the COD of those AWBs delivered but not yet in any settlement.
 
 #![allow(unreachable_pub)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::auth::ShopSession;
-use super::entity::{invoice, order, shipment};
+use super::entity::{cod_settlement, invoice, order, shipment};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::tenancy::scoped;
 
-/// The period (inclusive dates, UTC).
+/// The period (inclusive days, Romanian time).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Period {
     /// First day.
@@ -29,13 +38,15 @@ pub struct Period {
 /// Figures of one courier.
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct CourierFigures {
-    /// AWBs created.
+    /// AWBs created (not cancelled).
     pub awbs: u64,
     /// Delivered.
     pub delivered: u64,
-    /// Returned or refused.
+    /// Returned to the sender (refused parcels included).
     pub returned: u64,
-    /// Average days from AWB to delivery.
+    /// Refused by the recipient (a refusal among the tracking events).
+    pub refused: u64,
+    /// Average days from AWB to delivery, one decimal.
     pub average_days_to_delivery: Option<Decimal>,
 }
 
@@ -46,16 +57,41 @@ pub struct Analytics {
     pub orders: u64,
     /// Per courier.
     pub couriers: BTreeMap<String, CourierFigures>,
-    /// Delivered ÷ (delivered + returned), percent.
+    /// Delivered ÷ (delivered + returned), percent, one decimal.
     pub delivery_success_rate: Option<Decimal>,
-    /// Returned or refused.
+    /// Returned to the sender (refused parcels included).
     pub returns: u64,
-    /// COD on delivered shipments.
+    /// Refused by the recipient.
+    pub refusals: u64,
+    /// COD the couriers reported paid to the merchant for the period's AWBs.
     pub cod_collected: Decimal,
-    /// COD on shipments not yet delivered.
+    /// COD of the period's AWBs delivered but not yet settled.
     pub cod_pending: Decimal,
-    /// Total of issued invoices.
+    /// Total of the invoices issued in the period and still standing (not reversed or
+    /// cancelled).
     pub invoiced_total: Decimal,
+}
+
+/// Midnight at the start of `day` in Bucharest, as UTC.
+fn bucharest_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    chrono_tz::Europe::Bucharest
+        .from_local_datetime(&naive)
+        // Midnight always exists in Bucharest (DST changes at 03:00/04:00).
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| naive.and_utc())
+}
+
+/// Whether a tracking event (as stored) reports a refusal by the recipient. The couriers
+/// map a refusal to `delivery_failed` and say which failure it was in their own words.
+fn is_refusal(event: &serde_json::Value) -> bool {
+    let text = |k: &str| event.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+    if text("status") != "delivery_failed" {
+        return false;
+    }
+    let words = flux_core::county::fold_romanian(text("description"));
+    words.contains("refuz") || words.contains("refus")
 }
 
 /// Shipping analytics for a period.
@@ -74,11 +110,8 @@ pub async fn analytics(
             "must be on or after `from`, within a year",
         ));
     }
-    let start: DateTime<Utc> = q.from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let end: DateTime<Utc> = (q.to + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
+    let start = bucharest_midnight(q.from);
+    let end = bucharest_midnight(q.to + chrono::Days::new(1));
     let t = session.tenant;
     let mut out = Analytics {
         orders: scoped::<order::Entity>(t)
@@ -95,18 +128,45 @@ pub async fn analytics(
         .filter(shipment::Column::Status.eq("active"))
         .all(&state.db)
         .await?;
-    let mut days: BTreeMap<String, (Decimal, u64)> = BTreeMap::new();
+    // What the couriers paid, per shipment of ours.
+    let ship_ids: HashSet<Uuid> = ships.iter().map(|s| s.id).collect();
+    let mut settled: HashMap<Uuid, Decimal> = HashMap::new();
+    if !ship_ids.is_empty() {
+        // A settlement is stored after its AWB was created, so never before `start`.
+        for c in scoped::<cod_settlement::Entity>(t)
+            .filter(cod_settlement::Column::ShipmentId.is_not_null())
+            .filter(cod_settlement::Column::CreatedAt.gte(start))
+            .all(&state.db)
+            .await?
+        {
+            if let Some(id) = c.shipment_id.filter(|id| ship_ids.contains(id)) {
+                *settled.entry(id).or_default() += super::dec(&c.amount);
+            }
+        }
+    }
+    out.cod_collected = settled.values().copied().sum();
+    let mut days: BTreeMap<String, (i64, u64)> = BTreeMap::new();
     for s in &ships {
         let f = out.couriers.entry(s.provider.clone()).or_default();
         f.awbs += 1;
         let cod = s.cod_amount.as_deref().map(super::dec).unwrap_or_default();
+        let refused = s
+            .events
+            .as_array()
+            .is_some_and(|events| events.iter().any(is_refusal));
+        if refused {
+            f.refused += 1;
+            out.refusals += 1;
+        }
         match s.tracking_status.as_str() {
             "delivered" => {
                 f.delivered += 1;
-                out.cod_collected += cod;
+                if cod > Decimal::ZERO && !settled.contains_key(&s.id) {
+                    out.cod_pending += cod;
+                }
                 if let Some(at) = s.delivered_at {
                     let d = days.entry(s.provider.clone()).or_default();
-                    d.0 += Decimal::from((at - s.created_at).num_hours()) / Decimal::from(24);
+                    d.0 += (at - s.created_at).num_seconds().max(0);
                     d.1 += 1;
                 }
             }
@@ -114,12 +174,14 @@ pub async fn analytics(
                 f.returned += 1;
                 out.returns += 1;
             }
-            _ => out.cod_pending += cod,
+            _ => {}
         }
     }
-    for (courier, (sum, n)) in days {
+    for (courier, (seconds, n)) in days {
         if let Some(f) = out.couriers.get_mut(&courier) {
-            f.average_days_to_delivery = Some((sum / Decimal::from(n)).round_dp(1));
+            f.average_days_to_delivery = Some(
+                (Decimal::from(seconds) / Decimal::from(86_400) / Decimal::from(n)).round_dp(1),
+            );
         }
     }
     let delivered: u64 = out.couriers.values().map(|f| f.delivered).sum();
@@ -128,15 +190,36 @@ pub async fn analytics(
             (Decimal::from(delivered * 100) / Decimal::from(delivered + out.returns)).round_dp(1),
         );
     }
-    out.invoiced_total = scoped::<invoice::Entity>(t)
+    // Oblio and SmartBill do not return a document's total on create: an invoice without
+    // a stored total counts its order's total, which is what it was issued for.
+    let invoices = scoped::<invoice::Entity>(t)
         .filter(invoice::Column::CreatedAt.gte(start))
         .filter(invoice::Column::CreatedAt.lt(end))
         .filter(invoice::Column::Kind.eq("invoice"))
         .filter(invoice::Column::Status.eq("issued"))
         .all(&state.db)
-        .await?
+        .await?;
+    let missing: Vec<Uuid> = invoices
         .iter()
-        .filter_map(|i| i.total.as_deref().map(super::dec))
+        .filter(|i| i.total.is_none())
+        .map(|i| i.order_id)
+        .collect();
+    let mut order_totals: HashMap<Uuid, Decimal> = HashMap::new();
+    for chunk in missing.chunks(500) {
+        for o in scoped::<order::Entity>(t)
+            .filter(order::Column::Id.is_in(chunk.iter().copied()))
+            .all(&state.db)
+            .await?
+        {
+            order_totals.insert(o.id, super::dec(&o.total));
+        }
+    }
+    out.invoiced_total = invoices
+        .iter()
+        .map(|i| match i.total.as_deref() {
+            Some(total) => super::dec(total),
+            None => order_totals.get(&i.order_id).copied().unwrap_or_default(),
+        })
         .sum();
     Ok(HttpResponse::Ok().json(out))
 }

@@ -328,9 +328,70 @@ pub async fn callback(
     Ok(HttpResponse::Ok().json(ShopView::from(record)))
 }
 
-/// Whether the shop `domain` has a tenant (installed at least once).
+/// The shop's tenant, if it has one (installed at least once), from the
+/// [`ShopTenants`] cache or the database.
 pub async fn tenant_of(state: &AppState, domain: &str) -> Result<Option<TenantId>, sea_orm::DbErr> {
-    Ok(find_tenant(&state.db, TenantKind::Shop, domain)
+    if let Some(tenant) = state.shop_tenants.get(domain) {
+        return Ok(Some(tenant));
+    }
+    let tenant = find_tenant(&state.db, TenantKind::Shop, domain)
         .await?
-        .map(|t| TenantId(t.id)))
+        .map(|t| TenantId(t.id));
+    if let Some(t) = tenant {
+        state.shop_tenants.put(domain, t);
+    }
+    Ok(tenant)
+}
+
+/// A process-wide cache of shop domain -> tenant for [`tenant_of`], which every webhook
+/// asks.
+///
+/// A shop keeps its tenant from its first install until its data is erased
+/// (`privacy::erase_shop`, which calls [`ShopTenants::forget_tenant`]); a re-install after
+/// that creates a new tenant. Uninstalling keeps the tenant (its webhooks, `shop/redact`
+/// among them, are still stored), so it needs no invalidation. Only known shops are
+/// cached (a shop installed a moment later must not be hidden by a cached "unknown").
+/// Entries expire after [`ShopTenants::TTL`], which bounds how long another replica's
+/// erasure can go unnoticed here. The cache is bounded: when full, it starts over.
+#[derive(Debug, Default)]
+pub struct ShopTenants {
+    map: std::sync::RwLock<std::collections::HashMap<String, (TenantId, std::time::Instant)>>,
+}
+
+impl ShopTenants {
+    /// How long an entry is trusted.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Entries kept at most.
+    pub const CAPACITY: usize = 10_000;
+
+    /// The cached tenant of `domain`, if fresh.
+    pub fn get(&self, domain: &str) -> Option<TenantId> {
+        let map = self
+            .map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(domain)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(t, _)| *t)
+    }
+
+    /// Remembers that `domain` belongs to `tenant`.
+    pub fn put(&self, domain: &str, tenant: TenantId) {
+        let mut map = self
+            .map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= Self::CAPACITY && !map.contains_key(domain) {
+            map.clear();
+        }
+        map.insert(domain.to_owned(), (tenant, std::time::Instant::now()));
+    }
+
+    /// Forgets every domain of `tenant` (its data was erased).
+    pub fn forget_tenant(&self, tenant: TenantId) {
+        self.map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, (t, _)| *t != tenant);
+    }
 }

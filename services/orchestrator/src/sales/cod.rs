@@ -39,6 +39,9 @@ pub struct ReconcileSummary {
     pub mismatched: usize,
     /// Payments for AWBs this shop did not create with FluxSales.
     pub unknown: usize,
+    /// Courier accounts whose report could not be read this time, with the reason (the
+    /// other accounts are reconciled all the same).
+    pub failed: Vec<String>,
 }
 
 /// Reads the settlements of every courier account of `tenant` that reports them for
@@ -49,12 +52,33 @@ pub async fn reconcile_shop(
     period: &DateRange,
 ) -> Result<ReconcileSummary, JobError> {
     let mut out = ReconcileSummary::default();
-    for acc in super::providers::courier_accounts(state, tenant).await? {
-        let courier = super::providers::courier_for(state, &acc).await?;
-        if !courier.capabilities().cod_settlements {
-            continue;
-        }
-        let reported = courier.cod_settlements(period).await?;
+    let mut first_error: Option<flux_core::ProviderError> = None;
+    let accounts = super::providers::courier_accounts(state, tenant).await?;
+    let mut reporting = 0;
+    for acc in &accounts {
+        // FAN Courier (bank transfers) and Cargus (cash account) report COD payouts;
+        // Sameday and GLS offer no such report (their capabilities say so).
+        let read = async {
+            let courier = super::providers::courier_for(state, acc).await?;
+            if !courier.capabilities().cod_settlements {
+                return Ok(None);
+            }
+            courier.cod_settlements(period).await.map(Some)
+        };
+        let reported = match read.await {
+            Ok(Some(r)) => {
+                reporting += 1;
+                r
+            }
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!(account = %acc.id, provider = %acc.provider, error = %e, "a COD report could not be read");
+                out.failed
+                    .push(format!("{} ({}): {e}", acc.label, acc.provider));
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
         for s in reported {
             out.reported += 1;
             let key = format!(
@@ -129,6 +153,12 @@ pub async fn reconcile_shop(
                 out.new += 1;
             }
         }
+    }
+    // Nothing could be read at all: the caller retries (the job) or reports it.
+    if reporting == 0
+        && let Some(e) = first_error
+    {
+        return Err(e.into());
     }
     Ok(out)
 }

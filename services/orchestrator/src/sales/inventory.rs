@@ -6,10 +6,8 @@
 //! retried write is the same write and Shopify applies it once.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use flux_core::{ErrorKind, ProviderError};
-use flux_http::RateLimiter;
 use flux_http::secret::SecretString;
 use flux_shopify::ops::inventory::{InventoryQuantityInput, InventorySetQuantitiesInput};
 use futures::StreamExt;
@@ -67,10 +65,13 @@ pub async fn stock_by_sku(
                 secret,
                 conn.company_cif.clone(),
             )
+            // The account's limiter, the same one the invoicing client gets (see
+            // `providers::build_invoicer`): one limit per account, and clients sharing it
+            // share what they learn of SmartBill's 10-minute block.
             .rate_limiter(state.limiters.get_or_create(
                 "smartbill",
                 &conn.company_cif,
-                || RateLimiter::new(30, Duration::from_secs(10)),
+                flux_smartbill::SmartBillClient::published_rate_limiter,
             ));
             if let Some(url) = &urls.smartbill_base_url {
                 b = b.base_url(url.clone());
@@ -91,11 +92,25 @@ pub async fn stock_by_sku(
             }
         }
         "oblio" => {
+            // The account's two limiters, shared with its invoicing client.
+            let limits = flux_oblio::OblioRateLimits {
+                documents: state.limiters.get_or_create(
+                    "oblio-documents",
+                    &conn.company_cif,
+                    flux_oblio::OblioRateLimits::documents_limiter,
+                ),
+                other: state.limiters.get_or_create(
+                    "oblio",
+                    &conn.company_cif,
+                    flux_oblio::OblioRateLimits::other_limiter,
+                ),
+            };
             let mut b = flux_oblio::OblioClient::builder(
                 conn.username.clone(),
                 secret,
                 conn.company_cif.clone(),
-            );
+            )
+            .rate_limits(limits);
             if let Some(url) = &urls.oblio_base_url {
                 b = b.base_url(url.clone());
             }
@@ -106,7 +121,11 @@ pub async fn stock_by_sku(
                 let n = page.len();
                 for p in page {
                     let code = p.code.trim().to_owned();
-                    if code.is_empty() {
+                    // Only products Oblio keeps stock of: a service, or any product of
+                    // an account without stock management, comes without stock rows,
+                    // and that says nothing about how many are left (it must not zero
+                    // the Shopify level).
+                    if code.is_empty() || p.stock.is_empty() {
                         continue;
                     }
                     let q: Decimal = p.stock.iter().filter_map(|s| s.quantity).sum();

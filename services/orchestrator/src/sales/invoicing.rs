@@ -9,7 +9,7 @@
 use actix_web::{HttpResponse, post, web};
 use chrono::{TimeZone, Utc};
 use flux_core::invoicer::{
-    Discount, DocumentKind, DocumentRef, InvoiceLine, InvoiceRequest, LineKind,
+    Discount, DocumentKind, DocumentRef, InvoiceLine, InvoiceRequest, LineKind, ReverseRequest,
 };
 use flux_core::{Cif, Currency, Party, ProviderError, VatCategory};
 use flux_shopify::webhooks::{OrderWebhook, WebhookTaxLine};
@@ -287,24 +287,45 @@ pub async fn run_cancel_invoice(
         inv.number.clone(),
     );
     let key = format!("storno:{}", inv.id);
+    let caps = client.capabilities();
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Bucharest)
+        .date_naive();
+    // The connection's storno series numbers the storno where the platform allows it
+    // (Oblio); SmartBill always numbers a storno in the invoice's own series.
+    let mut request = ReverseRequest::new(doc.clone(), today, key.clone());
+    if let Some(series) = conn
+        .storno_series
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if caps.storno_series {
+            request = request.with_series(series);
+        } else if series != doc.series {
+            tracing::warn!(
+                tenant = %tenant,
+                provider = client.provider(),
+                storno_series = series,
+                invoice = %doc,
+                "the platform numbers a storno in the invoice's own series; the storno series is not used"
+            );
+        }
+    }
     let spec = EffectSpec {
         tenant,
         kind: "invoice_storno",
         provider: client.provider(),
         idempotency_key: key.clone(),
-        request: json!({ "invoice": doc.to_string() }),
+        request: json!({ "invoice": doc.to_string(), "series": request.target_series() }),
     };
-    let caps = client.capabilities();
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Europe::Bucharest)
-        .date_naive();
     let outcome = state
         .effects
         .run(
             &spec,
             || if caps.idempotent_create { Reconcile::ProviderDeduplicates } else { Reconcile::Impossible },
             || async {
-                match client.reverse(&doc, today, &key).await {
+                match client.reverse_with(&request).await {
                     Ok(d) => Ok(EffectOutcome {
                         provider_reference: d.reference.to_string(),
                         details: json!({ "series": d.reference.series, "number": d.reference.number, "link": d.link }),

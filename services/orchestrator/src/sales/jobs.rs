@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::entity::job;
-use crate::jobs::{JobContext, JobError, JobHandler};
+use crate::jobs::{JobContext, JobError, JobHandler, Lane};
 use crate::startup::ApplicationBuilder;
 use crate::tenancy::TenantId;
 
@@ -47,6 +47,17 @@ struct Payload {
     account_id: Option<Uuid>,
 }
 
+/// Invoices and stornos: the pipeline's tightest stage (SmartBill allows 30 calls per 10 s
+/// per account, Oblio 30 documents per 100 s). Two slots are claimed for it before any
+/// other work, so it starts with the first fulfilled order and never idles while invoice
+/// work is due; no more than two, since more would only wait in the account's limiter.
+pub const INVOICING_LANE: Lane = Lane::new("sales.invoicing", 2, 2);
+/// Shopify fulfillments: one slot first, at most three (the shop's cost bucket restores
+/// 100 points per second; more would only wait for it).
+pub const FULFILLMENT_LANE: Lane = Lane::new("sales.fulfillment", 1, 3);
+/// Courier AWBs: one slot first, at most four (couriers allow 5 to 10 calls per second).
+pub const AWB_LANE: Lane = Lane::new("sales.awb", 1, 4);
+
 struct Handler(&'static str);
 
 fn need<T>(v: Option<T>, what: &str) -> Result<T, JobError> {
@@ -57,6 +68,15 @@ fn need<T>(v: Option<T>, what: &str) -> Result<T, JobError> {
 impl JobHandler for Handler {
     fn kind(&self) -> &'static str {
         self.0
+    }
+
+    fn lane(&self) -> Option<Lane> {
+        match self.0 {
+            CREATE_INVOICE | CANCEL_INVOICE => Some(INVOICING_LANE),
+            FULFILL => Some(FULFILLMENT_LANE),
+            CREATE_AWB => Some(AWB_LANE),
+            _ => None,
+        }
     }
 
     async fn run(&self, ctx: &JobContext, job: &job::Model) -> Result<(), JobError> {

@@ -205,6 +205,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
         .service(settings::put_settings)
         .service(settings::list_couriers)
         .service(settings::add_courier)
+        .service(settings::update_courier)
         .service(settings::delete_courier)
         .service(settings::get_invoicing)
         .service(settings::put_invoicing)

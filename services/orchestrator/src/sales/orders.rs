@@ -84,8 +84,14 @@ pub async fn upsert_from_webhook<C: ConnectionTrait>(
     o: &OrderWebhook,
 ) -> Result<order::Model, DbErr> {
     let now = Utc::now();
+    // Two deliveries of one order can run at once (orders/updated and orders/paid arrive
+    // together). The row is locked until the caller's transaction ends, so the older one
+    // waits and then sees the newer `updated_at` (PostgreSQL: FOR UPDATE; SQLite has one
+    // writer, and a transaction that read a row another one changed gets SQLITE_BUSY and
+    // runs again).
     let existing = scoped::<order::Entity>(tenant)
         .filter(order::Column::ShopifyId.eq(i64::try_from(o.id).unwrap_or(i64::MAX)))
+        .lock_exclusive()
         .one(db)
         .await?;
     let cancelled = o.cancelled_at.is_some();

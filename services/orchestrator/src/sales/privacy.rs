@@ -111,6 +111,7 @@ pub async fn erase_shop(state: &AppState, tenant: TenantId) -> Result<(), DbErr>
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    state.shop_tenants.forget_tenant(tenant);
     tracing::info!(tenant = %tenant, "erased a shop's data");
     Ok(())
 }

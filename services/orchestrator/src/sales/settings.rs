@@ -300,6 +300,40 @@ pub struct CourierAccountInput {
     pub config: CourierConfig,
 }
 
+/// Builds a courier client and checks its credentials with a live call.
+async fn checked_courier(
+    state: &AppState,
+    provider: &str,
+    username: &str,
+    config: &CourierConfig,
+    secrets: CourierSecrets,
+) -> Result<std::sync::Arc<dyn flux_core::Courier>, ApiError> {
+    let courier =
+        providers::build_courier(state, provider, username, config, secrets).map_err(|e| {
+            ApiError::validation(
+                e.field_errors()
+                    .first()
+                    .map_or("config".to_owned(), |f| f.field.clone()),
+                e.to_string(),
+            )
+        })?;
+    let check = match provider {
+        "cargus" | "gls" => courier
+            .find_by_reference("flux-credential-check", Utc::now().date_naive())
+            .await
+            .map(|_| ()),
+        _ => courier.services().await.map(|_| ()),
+    };
+    if let Err(e) = check {
+        return Err(if e.is_auth() {
+            ApiError::validation("password", format!("{provider} refused these credentials"))
+        } else {
+            ApiError::from(e)
+        });
+    }
+    Ok(courier)
+}
+
 /// The shop's courier accounts.
 #[utoipa::path(tag = super::TAG_SETTINGS, security(("shopify_session_token" = [])), responses(
     (status = 200, body = Vec<CourierAccountView>), (status = 401, body = ErrorBody)
@@ -349,38 +383,14 @@ pub async fn add_courier(
             .as_ref()
             .map(|k| SecretString::from(k.expose_secret().to_owned())),
     };
-    let courier = providers::build_courier(
+    let courier = checked_courier(
         &state,
         &input.provider,
         &input.username,
         &input.config,
         secrets(),
     )
-    .map_err(|e| {
-        ApiError::validation(
-            e.field_errors()
-                .first()
-                .map_or("config".to_owned(), |f| f.field.clone()),
-            e.to_string(),
-        )
-    })?;
-    let check = match input.provider.as_str() {
-        "cargus" | "gls" => courier
-            .find_by_reference("flux-credential-check", Utc::now().date_naive())
-            .await
-            .map(|_| ()),
-        _ => courier.services().await.map(|_| ()),
-    };
-    if let Err(e) = check {
-        return Err(if e.is_auth() {
-            ApiError::validation(
-                "password",
-                format!("{} refused these credentials", input.provider),
-            )
-        } else {
-            ApiError::from(e)
-        });
-    }
+    .await?;
     let id = Uuid::now_v7();
     let masked = providers::store_courier_secrets(&state, session.tenant, id, &secrets())
         .await
@@ -402,7 +412,121 @@ pub async fn add_courier(
     }
     .insert(&state.db)
     .await?;
+    // The checked client (and the login it holds) serves the account's first jobs.
+    if let Err(e) = providers::remember_courier(&state, &row, courier).await {
+        tracing::warn!(error = %e, "the checked courier client was not kept");
+    }
     Ok(HttpResponse::Created().json(CourierAccountView::from(row)))
+}
+
+/// Changes to a courier account; what is left out stays as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CourierAccountUpdate {
+    /// Name.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Login.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// A new password.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub password: Option<SecretString>,
+    /// A new Cargus subscription key.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub subscription_key: Option<SecretString>,
+    /// Options (FAN ClientID, Cargus location, GLS client number), replacing the old ones.
+    #[serde(default)]
+    pub config: Option<CourierConfig>,
+}
+
+/// Changes a courier account (new password, login or options): the result is checked
+/// with a live call first; from then on every job uses a client built from it.
+#[utoipa::path(tag = super::TAG_SETTINGS, security(("shopify_session_token" = [])), request_body = CourierAccountUpdate, responses(
+    (status = 200, body = CourierAccountView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
+))]
+#[put("/sales/v1/couriers/{id}")]
+pub async fn update_courier(
+    session: ShopSession,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<CourierAccountUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    use flux_http::secret::ExposeSecret;
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let row = scoped::<courier_account::Entity>(session.tenant)
+        .filter(courier_account::Column::Id.eq(id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such courier account".into()))?;
+    let username = match &input.username {
+        Some(u) if u.trim().is_empty() => {
+            return Err(ApiError::validation("username", "must not be empty"));
+        }
+        Some(u) => u.trim().to_owned(),
+        None => row.username.clone(),
+    };
+    if input
+        .password
+        .as_ref()
+        .is_some_and(|p| p.expose_secret().is_empty())
+    {
+        return Err(ApiError::validation("password", "must not be empty"));
+    }
+    let config = match input.config.clone() {
+        Some(c) => c,
+        None => serde_json::from_value(row.config.clone()).unwrap_or_default(),
+    };
+    let vault = providers::vault_name(id);
+    let stored = |name: &'static str| {
+        let state = state.clone();
+        let vault = vault.clone();
+        async move {
+            state
+                .credentials
+                .get(session.tenant, &vault, name)
+                .await
+                .map_err(ApiError::internal)
+                .map(|s| s.map(|s| SecretString::from(s.expose_secret().to_owned())))
+        }
+    };
+    let password = match &input.password {
+        Some(p) => SecretString::from(p.expose_secret().to_owned()),
+        None => stored("password")
+            .await?
+            .ok_or_else(|| ApiError::validation("password", "the stored password is missing"))?,
+    };
+    let subscription_key = match &input.subscription_key {
+        Some(k) => Some(SecretString::from(k.expose_secret().to_owned())),
+        None => stored("subscription_key").await?,
+    };
+    let secrets = || CourierSecrets {
+        password: SecretString::from(password.expose_secret().to_owned()),
+        subscription_key: subscription_key
+            .as_ref()
+            .map(|k| SecretString::from(k.expose_secret().to_owned())),
+    };
+    let courier = checked_courier(&state, &row.provider, &username, &config, secrets()).await?;
+    // The old client must not serve another job, whatever happens next.
+    state.provider_clients.forget_courier(session.tenant, id);
+    let masked = providers::store_courier_secrets(&state, session.tenant, id, &secrets())
+        .await
+        .map_err(ApiError::internal)?;
+    let mut a: courier_account::ActiveModel = row.clone().into();
+    if let Some(label) = input.label.filter(|l| !l.trim().is_empty()) {
+        a.label = Set(label);
+    }
+    a.username = Set(username);
+    a.config = Set(serde_json::to_value(&config).map_err(ApiError::internal)?);
+    a.masked = Set(masked);
+    a.updated_at = Set(Utc::now());
+    let row = a.update(&state.db).await?;
+    if let Err(e) = providers::remember_courier(&state, &row, courier).await {
+        tracing::warn!(error = %e, "the checked courier client was not kept");
+    }
+    Ok(HttpResponse::Ok().json(CourierAccountView::from(row)))
 }
 
 /// Disconnects a courier account and erases its secrets.
@@ -421,6 +545,7 @@ pub async fn delete_courier(
         .filter(courier_account::Column::Id.eq(id))
         .exec(&state.db)
         .await?;
+    state.provider_clients.forget_courier(session.tenant, id);
     if res.rows_affected == 0 {
         return Err(ApiError::NotFound("no such courier account".into()));
     }
@@ -558,6 +683,8 @@ pub async fn put_invoicing(
         ));
     }
     let secret = secrecy::SecretString::from(input.api_secret.expose_secret().to_owned());
+    // The previous connection's client must not serve another job.
+    state.provider_clients.forget_invoicer(session.tenant);
     // Replace any previous connection's secret.
     if let Some(old) = scoped::<invoicing::Entity>(session.tenant)
         .one(&state.db)
@@ -590,5 +717,8 @@ pub async fn put_invoicing(
     }
     .insert(&state.db)
     .await?;
+    if let Err(e) = providers::remember_invoicer(&state, &row, client).await {
+        tracing::warn!(error = %e, "the checked invoicing client was not kept");
+    }
     Ok(HttpResponse::Ok().json(InvoicingView::from(row)))
 }

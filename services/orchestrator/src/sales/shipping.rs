@@ -8,6 +8,8 @@
 
 #![allow(unreachable_pub)]
 
+pub mod address;
+
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -100,11 +102,20 @@ fn recipient(o: &OrderWebhook, row: &order::Model) -> Result<Address, ProviderEr
         .unwrap_or(CountryCode::RO);
     let name = row.customer_name.clone().unwrap_or_else(|| "Client".into());
     let mut b = Address::builder(name, a.city.clone().unwrap_or_default(), country);
-    if let Some(s) = &a.address1 {
+    // Couriers keep the house number and the block/apartment apart from the street
+    // (MyGLS refuses a parcel without a house number).
+    let parts = address::split_street(
+        a.address1.as_deref().unwrap_or_default(),
+        a.address2.as_deref(),
+    );
+    if let Some(s) = parts.street {
         b = b.street(s);
     }
-    if let Some(s) = a.address2.as_ref().filter(|s| !s.is_empty()) {
-        b = b.extra_line(s);
+    if let Some(n) = parts.number {
+        b = b.number(n);
+    }
+    for line in parts.complement {
+        b = b.extra_line(line);
     }
     if let Some(s) = &a.province {
         b = b.region(s);
@@ -228,6 +239,27 @@ pub async fn choose_account(
     Ok((best.map(|(_, a)| a).unwrap_or(first), None))
 }
 
+/// Couriers that refuse a delivery address without a house number (MyGLS: error 23).
+pub const NEED_HOUSE_NUMBER: &[&str] = &["gls"];
+
+/// The order's failure when `provider` needs a house number the address lacks (a
+/// delivery to a locker or parcel shop needs none).
+pub fn missing_house_number(provider: &str, req: &ShipmentRequest) -> Option<ProviderError> {
+    let to_door = matches!(req.delivery, DeliveryTarget::Door);
+    let has_number = req
+        .recipient
+        .number
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty());
+    (NEED_HOUSE_NUMBER.contains(&provider) && to_door && !has_number).then(|| {
+        ProviderError::validation(
+            "flux",
+            "shipping_address.address1",
+            "address1 has no house number",
+        )
+    })
+}
+
 fn failure_text(e: &EffectError) -> String {
     match e {
         EffectError::Provider(p) => p.to_string(),
@@ -276,9 +308,12 @@ pub async fn run_create_awb(
     };
     let prepared = match chosen {
         Ok((acc, service)) => match shipment_request(&row, &settings, service) {
-            Ok(req) => providers::courier_for(state, &acc)
-                .await
-                .map(|c| (acc, c, req)),
+            Ok(req) => match missing_house_number(&acc.provider, &req) {
+                Some(e) => Err(e),
+                None => providers::courier_for(state, &acc)
+                    .await
+                    .map(|c| (acc, c, req)),
+            },
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -314,7 +349,7 @@ pub async fn run_create_awb(
                             .await?
                             .map(|c| EffectOutcome {
                                 provider_reference: c.id.tracking_number.clone(),
-                                details: json!({}),
+                                details: json!({ "shipment_id": c.id }),
                             }))
                     }))
                 } else {
@@ -325,7 +360,13 @@ pub async fn run_create_awb(
                 let created = courier.create_shipment(&req).await?;
                 Ok(EffectOutcome {
                     provider_reference: created.id.tracking_number.clone(),
-                    details: json!({ "price": created.price.map(|p| p.amount().to_string()) }),
+                    // The courier's other ids (GLS `ParcelId`) are needed for the label and
+                    // for cancelling.
+                    details: json!({
+                        "price": created.price.map(|p| p.amount().to_string()),
+                        "shipment_id": created.id,
+                        "label": created.label.as_ref().and_then(keep_label),
+                    }),
                 })
             },
         )
@@ -767,6 +808,83 @@ async fn courier_of(
     Ok(providers::courier_for(state, &acc).await?)
 }
 
+/// The largest label PDF kept from the AWB's creation.
+const MAX_KEPT_LABEL: usize = 4 * 1024 * 1024;
+
+/// The label a courier returned with the new AWB, kept when it is a PDF: GLS prints a
+/// parcel's label once only (`PrintLabels`), so it cannot be fetched again later.
+fn keep_label(doc: &flux_core::courier::Label) -> Option<serde_json::Value> {
+    use base64::Engine;
+    (doc.format != LabelFormat::Zpl
+        && doc.bytes.starts_with(b"%PDF")
+        && doc.bytes.len() <= MAX_KEPT_LABEL)
+        .then(|| {
+            json!({
+                "format": format!("{:?}", doc.format),
+                "pdf_base64": base64::engine::general_purpose::STANDARD.encode(&doc.bytes),
+            })
+        })
+}
+
+/// What the effects ledger recorded about an AWB's creation: the courier's full id (the
+/// AWB and the other ids the courier returned, such as GLS `ParcelId`, needed for labels
+/// and cancelling) and the label PDF the courier returned with it, if kept. The AWB alone
+/// for a shipment recorded before these were kept.
+pub async fn recorded_awb(
+    state: &AppState,
+    tenant: TenantId,
+    ship: &shipment::Model,
+) -> Result<(ShipmentId, Option<Vec<u8>>), DbErr> {
+    use crate::entity::effect;
+    use base64::Engine;
+    let key = format!("awb:{}:{}", ship.order_id, ship.generation);
+    let outcome = scoped::<effect::Entity>(tenant)
+        .filter(effect::Column::IdempotencyKey.eq(key))
+        .one(&state.db)
+        .await?
+        .and_then(|e| e.outcome);
+    let id = outcome
+        .as_ref()
+        .and_then(|o| o.get("shipment_id").cloned())
+        .and_then(|v| serde_json::from_value::<ShipmentId>(v).ok())
+        .filter(|id| id.tracking_number == ship.awb);
+    let kept = outcome
+        .as_ref()
+        .filter(|_| id.is_some())
+        .and_then(|o| o.pointer("/label/pdf_base64"))
+        .and_then(|v| v.as_str())
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+    Ok((
+        id.unwrap_or_else(|| ShipmentId::awb(ship.awb.clone())),
+        kept,
+    ))
+}
+
+/// The label PDF of a shipment: the one kept from its creation, else the courier's.
+async fn label_pdf(
+    state: &AppState,
+    tenant: TenantId,
+    courier: &dyn Courier,
+    ship: &shipment::Model,
+) -> Result<Vec<u8>, ApiError> {
+    let (id, kept) = recorded_awb(state, tenant, ship).await?;
+    if let Some(pdf) = kept {
+        return Ok(pdf);
+    }
+    Ok(courier.label(&id, pdf_label_format(courier)).await?.bytes)
+}
+
+/// The PDF label format to ask `courier` for: one label per A4 page where it prints
+/// those, else four per A4 sheet (GLS), else any PDF it prints.
+pub fn pdf_label_format(courier: &dyn Courier) -> LabelFormat {
+    let formats = courier.capabilities().label_formats;
+    [LabelFormat::PdfA4, LabelFormat::PdfA4TwoByTwo]
+        .into_iter()
+        .find(|f| formats.contains(f))
+        .or_else(|| formats.into_iter().find(|f| *f != LabelFormat::Zpl))
+        .unwrap_or(LabelFormat::PdfA4)
+}
+
 /// The AWB label of an order, as PDF.
 #[utoipa::path(tag = super::TAG_ORDERS, security(("shopify_session_token" = [])), responses(
     (status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
@@ -780,16 +898,14 @@ pub async fn label(
     let row = super::orders::find(&state, session.tenant, path.into_inner()).await?;
     let ship = active_shipment(&state, session.tenant, row.id).await?;
     let courier = courier_of(&state, session.tenant, &ship).await?;
-    let label = courier
-        .label(&ShipmentId::awb(ship.awb.clone()), LabelFormat::PdfA4)
-        .await?;
+    let pdf = label_pdf(&state, session.tenant, courier.as_ref(), &ship).await?;
     Ok(HttpResponse::Ok()
-        .content_type(label.format.content_type())
+        .content_type("application/pdf")
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"awb-{}.pdf\"", ship.awb),
         ))
-        .body(label.bytes))
+        .body(pdf))
 }
 
 /// Cancels an order's AWB at the courier; a new AWB may then be created.
@@ -810,7 +926,9 @@ pub async fn cancel_awb(
         ));
     }
     let courier = courier_of(&state, session.tenant, &ship).await?;
-    courier.cancel(&ShipmentId::awb(ship.awb.clone())).await?;
+    courier
+        .cancel(&recorded_awb(&state, session.tenant, &ship).await?.0)
+        .await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let mut s: shipment::ActiveModel = ship.into();
@@ -927,16 +1045,12 @@ pub async fn batch_labels(
             e.insert(courier_of(&state, tenant, s).await?);
         }
     }
+    let state_ref: &AppState = &state;
     let parts: Vec<Vec<u8>> = futures::stream::iter(ordered.iter().map(|s| {
         let courier = couriers.get(&s.account_id).cloned();
-        let awb = s.awb.clone();
         async move {
             let courier = courier.ok_or_else(|| ApiError::internal("courier missing"))?;
-            let doc = courier
-                .label(&ShipmentId::awb(awb), LabelFormat::PdfA4)
-                .await
-                .map_err(ApiError::from)?;
-            Ok::<_, ApiError>(doc.bytes)
+            label_pdf(state_ref, tenant, courier.as_ref(), s).await
         }
     }))
     .buffered(LABEL_CONCURRENCY)

@@ -1,7 +1,9 @@
 //! Webhooks: the signature is checked before anything else (401 on failure); a delivery
 //! whose `X-Shopify-Webhook-Id` was seen is ignored; otherwise the raw event is stored and
-//! its job enqueued in one transaction, and the answer goes out at once. The job does
-//! the work.
+//! its job enqueued in one transaction — grouped with other deliveries by
+//! [`crate::ingest`] — and the 200 goes out once that transaction has committed (5xx when
+//! it failed, 503 when too many deliveries are waiting: Shopify retries both). The job
+//! does the work.
 
 #![allow(unreachable_pub)]
 
@@ -9,13 +11,12 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use flux_shopify::webhooks::{OrderWebhook, WebhookTopic};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::entity::webhook_event;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::jobs::queue::enqueue;
-use crate::jobs::{JobError, NewJob};
+use crate::ingest::{IngestError, NewWebhook};
+use crate::jobs::JobError;
 use crate::state::AppState;
 use crate::tenancy::{TenantId, scoped};
 
@@ -23,7 +24,8 @@ use crate::tenancy::{TenantId, scoped};
 /// the compliance topics).
 #[utoipa::path(tag = super::TAG_WEBHOOKS, request_body(content = String, content_type = "application/json"), responses(
     (status = 200, description = "stored (or a duplicate, ignored)"),
-    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 500, body = ErrorBody), (status = 503, body = ErrorBody)
 ))]
 #[post("/sales/webhooks/shopify")]
 pub async fn receive(
@@ -50,47 +52,45 @@ pub async fn receive(
                 ApiError::BadRequest(e.to_string())
             }
         })?;
-    let h = &verified.headers;
+    let flux_shopify::webhooks::VerifiedWebhook {
+        headers: h, body, ..
+    } = verified;
     let Some(tenant) = super::auth::tenant_of(&state, h.shop.as_str()).await? else {
         // A shop we hold nothing for: nothing to store, export or erase.
         return Ok(HttpResponse::Ok().finish());
     };
-    let payload = String::from_utf8(verified.body.clone())
+    let payload = String::from_utf8(body)
         .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
-    let id = Uuid::now_v7();
-    let txn = state.db.begin().await?;
-    let inserted = webhook_event::Entity::insert(webhook_event::ActiveModel {
-        id: sea_orm::Set(id),
-        tenant_id: sea_orm::Set(tenant.0),
-        webhook_id: sea_orm::Set(h.webhook_id.clone()),
-        topic: sea_orm::Set(h.topic.to_string()),
-        shop_domain: sea_orm::Set(h.shop.as_str().to_owned()),
-        event_id: sea_orm::Set(h.event_id.clone()),
-        triggered_at: sea_orm::Set(h.triggered_at),
-        payload: sea_orm::Set(payload),
-        status: sea_orm::Set("received".into()),
-        error: sea_orm::Set(None),
-        received_at: sea_orm::Set(Utc::now()),
-        processed_at: sea_orm::Set(None),
-    })
-    .on_conflict_do_nothing_on([webhook_event::Column::WebhookId])
-    .exec(&txn)
-    .await?;
-    if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
-        enqueue(
-            &txn,
-            NewJob::new(super::jobs::WEBHOOK, json!({ "event_id": id }))
-                .tenant(tenant)
-                .priority(if h.topic == WebhookTopic::AppUninstalled {
-                    10
-                } else {
-                    0
-                }),
-        )
-        .await?;
+    let hook = NewWebhook {
+        tenant,
+        webhook_id: h.webhook_id,
+        topic: h.topic.to_string(),
+        shop_domain: h.shop.as_str().to_owned(),
+        event_id: h.event_id,
+        triggered_at: h.triggered_at,
+        payload,
+        received_at: Utc::now(),
+        job_kind: super::jobs::WEBHOOK,
+        job_priority: if h.topic == WebhookTopic::AppUninstalled {
+            10
+        } else {
+            0
+        },
+    };
+    // Answered only after the transaction holding the event (and its job) committed.
+    match state.ingest.store(hook).await {
+        Ok(_) => Ok(HttpResponse::Ok().finish()),
+        Err(IngestError::Busy) => Ok(HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .json(ErrorBody {
+                error: "unavailable".into(),
+                message: "too many webhooks are waiting to be stored; retry".into(),
+                field: None,
+                request_id: crate::http::request_id::current_request_id(),
+            })),
+        Err(IngestError::Stopped) => Err(ApiError::Unavailable("the service is stopping".into())),
+        Err(e) => Err(ApiError::internal(e)),
     }
-    txn.commit().await?;
-    Ok(HttpResponse::Ok().finish())
 }
 
 /// Processes one stored webhook event.

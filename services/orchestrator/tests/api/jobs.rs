@@ -87,9 +87,10 @@ async fn jobs_commit_with_the_business_write_or_not_at_all() {
             .unwrap();
         txn.commit().await.unwrap();
 
+        // The handler records its run before the worker records the outcome: wait for both.
         assert!(
             eventually(Duration::from_secs(10), || async {
-                recorder.total_runs() == 1
+                recorder.total_runs() == 1 && job_state(conn, committed).await.state == "succeeded"
             })
             .await,
             "{backend:?}"
@@ -101,7 +102,6 @@ async fn jobs_commit_with_the_business_write_or_not_at_all() {
                 .unwrap()
                 .is_none()
         );
-        assert_eq!(job_state(conn, committed).await.state, "succeeded");
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(recorder.total_runs(), 1, "ran exactly once");
         app.stop().await;
@@ -170,9 +170,15 @@ async fn retryable_failures_retry_and_permanent_ones_park_until_an_operator_retr
             .await
             .unwrap()
             .unwrap();
+        // The handler records its run before the worker records the outcome: wait for both.
+        let c = conn.clone();
         assert!(
-            eventually(Duration::from_secs(10), || async {
-                recorder.total_runs() == 1
+            eventually(Duration::from_secs(10), || {
+                let c = c.clone();
+                let recorder = recorder.clone();
+                async move {
+                    recorder.total_runs() == 1 && job_state(&c, id).await.state == "succeeded"
+                }
             })
             .await
         );
@@ -219,13 +225,17 @@ async fn retryable_failures_retry_and_permanent_ones_park_until_an_operator_retr
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
+        let c = conn.clone();
         assert!(
-            eventually(Duration::from_secs(10), || async {
-                recorder.total_runs() == 2
+            eventually(Duration::from_secs(10), || {
+                let c = c.clone();
+                let recorder = recorder.clone();
+                async move {
+                    recorder.total_runs() == 2 && job_state(&c, id).await.state == "succeeded"
+                }
             })
             .await
         );
-        assert_eq!(job_state(&conn, id).await.state, "succeeded");
         // A succeeded job cannot be retried.
         let res = http
             .request(Method::POST, &format!("admin/jobs/{id}/retry"))
@@ -351,5 +361,211 @@ async fn two_services_on_one_database_run_every_job_exactly_once() {
         assert!(left.is_empty());
         a.stop().await;
         b.stop().await;
+    }
+}
+
+/// Records the order in which jobs of several kinds started, and how many of each ran at
+/// once at most.
+#[derive(Default)]
+struct StartLog {
+    starts: Mutex<Vec<&'static str>>,
+    running: Mutex<HashMap<&'static str, (usize, usize)>>,
+}
+
+struct Staged {
+    kind: &'static str,
+    lane: Option<flux_orchestrator::jobs::Lane>,
+    log: Arc<StartLog>,
+}
+
+#[async_trait]
+impl JobHandler for Staged {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+    fn lane(&self) -> Option<flux_orchestrator::jobs::Lane> {
+        self.lane
+    }
+    async fn run(&self, _ctx: &JobContext, _job: &job::Model) -> Result<(), JobError> {
+        self.log.starts.lock().unwrap().push(self.kind);
+        {
+            let mut running = self.log.running.lock().unwrap();
+            let (now, max) = running.entry(self.kind).or_default();
+            *now += 1;
+            *max = (*max).max(*now);
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        self.log
+            .running
+            .lock()
+            .unwrap()
+            .entry(self.kind)
+            .or_default()
+            .0 -= 1;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_lane_is_served_before_an_older_backlog_and_never_beyond_its_cap() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let log = Arc::new(StartLog::default());
+        let handlers = || -> Vec<Arc<dyn JobHandler>> {
+            vec![
+                Arc::new(Staged {
+                    kind: "test.backlog",
+                    lane: None,
+                    log: log.clone(),
+                }),
+                // The bottleneck stage: one slot claimed first, at most one at once.
+                Arc::new(Staged {
+                    kind: "test.invoice",
+                    lane: Some(flux_orchestrator::jobs::Lane::new("test.invoicing", 1, 1)),
+                    log: log.clone(),
+                }),
+                // Another lane: no reserved slot, at most two at once.
+                Arc::new(Staged {
+                    kind: "test.awb",
+                    lane: Some(flux_orchestrator::jobs::Lane::new("test.couriers", 0, 2)),
+                    log: log.clone(),
+                }),
+            ]
+        };
+        let mut quiet = db.settings();
+        quiet.worker.enabled = false; // enqueue everything before anyone claims
+        let app = spawn_app_with(quiet, handlers()).await;
+        let conn = app.state().db.clone();
+        // A backlog created first (so it is first by due time), then the lanes' work.
+        for n in 0..30 {
+            enqueue(&conn, NewJob::new("test.backlog", json!({ "n": n })))
+                .await
+                .unwrap();
+        }
+        for n in 0..4 {
+            enqueue(&conn, NewJob::new("test.invoice", json!({ "n": n })))
+                .await
+                .unwrap();
+        }
+        for n in 0..12 {
+            enqueue(&conn, NewJob::new("test.awb", json!({ "n": n })))
+                .await
+                .unwrap();
+        }
+        app.stop().await;
+        // 8 slots: FluxSales' lanes (registered by every application) reserve 4 of them,
+        // the test's invoicing lane 1 more.
+        let mut settings = db.settings();
+        settings.worker.concurrency = 8;
+        let app = spawn_app_with(settings, handlers()).await;
+        assert!(
+            eventually(Duration::from_secs(30), || async {
+                log.starts.lock().unwrap().len() == 46
+            })
+            .await,
+            "{backend:?}: only {} of 46 jobs ran",
+            log.starts.lock().unwrap().len()
+        );
+        let starts = log.starts.lock().unwrap().clone();
+        let first = |kind: &str| starts.iter().position(|k| *k == kind).unwrap();
+        let last = |kind: &str| starts.iter().rposition(|k| *k == kind).unwrap();
+        assert!(
+            first("test.invoice") < 8,
+            "{backend:?}: the reserved lane is in the first claim: {starts:?}"
+        );
+        assert!(
+            last("test.invoice") < last("test.backlog"),
+            "{backend:?}: the lane did not wait for the older backlog to drain: {starts:?}"
+        );
+        let running = log.running.lock().unwrap().clone();
+        assert_eq!(running["test.invoice"].1, 1, "{backend:?}: capped at 1");
+        assert!(running["test.awb"].1 <= 2, "{backend:?}: capped at 2");
+        assert!(
+            running["test.backlog"].1 >= 2,
+            "{backend:?}: the backlog shares the other slots"
+        );
+        let left = queue::list(
+            &conn,
+            Some(flux_orchestrator::jobs::JobState::Queued),
+            None,
+            100,
+        )
+        .await
+        .unwrap();
+        assert!(left.is_empty(), "{backend:?}");
+        app.stop().await;
+    }
+}
+
+/// Meets SQLite's "database is locked" a number of times, then succeeds.
+struct Contended {
+    busy_left: AtomicUsize,
+    runs: AtomicUsize,
+}
+
+#[async_trait]
+impl JobHandler for Contended {
+    fn kind(&self) -> &'static str {
+        "test.contended"
+    }
+    async fn run(&self, _ctx: &JobContext, _job: &job::Model) -> Result<(), JobError> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        if self
+            .busy_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            // What sqlx reports when a deferred SQLite transaction cannot take the write lock.
+            return Err(sea_orm::DbErr::Custom(
+                "error returned from database: (code: 5) database is locked".into(),
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_busy_database_retries_the_job_soon_without_using_up_its_attempts() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let handler = Arc::new(Contended {
+            busy_left: AtomicUsize::new(5),
+            runs: AtomicUsize::new(0),
+        });
+        let app = spawn_app(&db, vec![handler.clone()]).await;
+        let conn = app.state().db.clone();
+        // Two attempts: an ordinary retryable failure would park it after the second.
+        let id = enqueue(
+            &conn,
+            NewJob::new("test.contended", json!({})).max_attempts(2),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let c = conn.clone();
+        assert!(
+            eventually(Duration::from_secs(20), || {
+                let c = c.clone();
+                async move {
+                    let state = job_state(&c, id).await.state;
+                    state != "queued" && state != "running"
+                }
+            })
+            .await,
+            "{backend:?}"
+        );
+        let done = job_state(&conn, id).await;
+        assert_eq!(
+            done.state, "succeeded",
+            "{backend:?}: {:?}",
+            done.last_error
+        );
+        assert_eq!(handler.runs.load(Ordering::SeqCst), 6, "{backend:?}");
+        assert_eq!(
+            done.attempts, 1,
+            "{backend:?}: busy runs gave their attempts back"
+        );
+        app.stop().await;
     }
 }

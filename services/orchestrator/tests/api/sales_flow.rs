@@ -449,3 +449,66 @@ async fn every_effect_happens_exactly_once_per_order() {
         app.stop().await;
     }
 }
+
+/// Two deliveries of one order stored at once: the older one, started while the newer one's
+/// transaction is still open, must not overwrite it when it commits (a lost update).
+#[tokio::test]
+async fn an_older_delivery_racing_a_newer_one_never_overwrites_it() {
+    use flux_orchestrator::sales::orders::upsert_from_webhook;
+    use flux_orchestrator::tenancy::{TenantId, TenantKind, ensure_tenant};
+    use flux_shopify::webhooks::OrderWebhook;
+    use sea_orm::TransactionTrait;
+
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        // No application: its workers would take SQLite's write lock at random moments.
+        let conn = flux_orchestrator::db::connect(&db.url, 4).await.unwrap();
+        flux_orchestrator::db::migrate(&conn).await.unwrap();
+        let tenant = TenantId(
+            ensure_tenant(&conn, TenantKind::Shop, SHOP, "Race")
+                .await
+                .unwrap()
+                .id,
+        );
+        let parse = |financial, minute| {
+            let raw = order_body(1, financial, minute);
+            let order: OrderWebhook = serde_json::from_value(raw.clone()).unwrap();
+            (raw, order)
+        };
+        let (raw, created) = parse("pending", 0);
+        upsert_from_webhook(&conn, tenant, raw, &created)
+            .await
+            .unwrap();
+
+        // The newer delivery (paid, minute 2) writes and holds its transaction open.
+        let newer = conn.begin().await.unwrap();
+        let (raw, paid) = parse("paid", 2);
+        upsert_from_webhook(&newer, tenant, raw, &paid)
+            .await
+            .unwrap();
+        // Meanwhile the older one (pending, minute 1) starts.
+        let c = conn.clone();
+        let older = tokio::spawn(async move {
+            let txn = c.begin().await?;
+            let (raw, updated) = parse("pending", 1);
+            upsert_from_webhook(&txn, tenant, raw, &updated).await?;
+            txn.commit().await
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        newer.commit().await.unwrap();
+        match older.await.unwrap() {
+            Ok(()) => {}
+            // SQLite: the older transaction could not take the write lock; its job runs
+            // again (JobError::Contended) and then finds the newer row.
+            Err(e) if e.to_string().contains("database is locked") => {}
+            Err(e) => panic!("older delivery failed: {e}"),
+        }
+        let rows = order::Entity::find().all(&conn).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].financial_status.as_deref(),
+            Some("paid"),
+            "the newest delivery wins ({backend:?})"
+        );
+    }
+}

@@ -4,19 +4,13 @@
 //! twice; the sync needs a location.
 
 use serde_json::json;
-use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{TestDb, backends};
-use crate::sales_support::{Api, GQL, fixture, mount_basics, sales_app};
+use crate::sales_support::{Api, fixture, mount_basics, mount_inventory, sales_app};
 
 const S: &str = "stock-shop.myshopify.com";
-
-fn level(item: u64, sku: &str, available: i64) -> serde_json::Value {
-    json!({"id": format!("gid://shopify/InventoryLevel/1?inventory_item_id={item}"),
-        "quantities": [{"name": "available", "quantity": available}, {"name": "on_hand", "quantity": available}],
-        "item": {"id": format!("gid://shopify/InventoryItem/{item}"), "sku": sku}})
-}
 
 #[tokio::test]
 async fn stock_from_smartbill_is_pushed_to_shopify_once() {
@@ -47,23 +41,11 @@ async fn stock_from_smartbill_is_pushed_to_shopify_once() {
                 ]})))
             .mount(&mock)
             .await;
-        Mock::given(method("POST"))
-            .and(path(GQL))
-            .and(body_string_contains("FluxInventoryLevels"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"location": {"inventoryLevels": {
-                "nodes": [level(111, "TRC-01", 18), level(222, "MUG-1", 5), level(333, "CANA-ALB", 3)],
-                "pageInfo": {"hasNextPage": false, "endCursor": null}}}}})))
-            .mount(&mock)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(GQL))
-            .and(body_string_contains("FluxInventorySet"))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(
-                fixture("shopify/graphql/inventory_set.json"),
-                "application/json",
-            ))
-            .mount(&mock)
-            .await;
+        mount_inventory(
+            &mock,
+            &[(111, "TRC-01", 18), (222, "MUG-1", 5), (333, "CANA-ALB", 3)],
+        )
+        .await;
         let app = sales_app(&db, &mock).await;
         let api = Api::new(&app);
         let state = app.state().clone();

@@ -333,3 +333,35 @@ impl Api {
         panic!("{p} never reached the expected state: {last}");
     }
 }
+
+/// Shopify's inventory at the location: `levels` as `(inventory item, SKU, available)`
+/// for `FluxInventoryLevels`, and `FluxInventorySet` answered from the fixture.
+pub(crate) async fn mount_inventory(mock: &MockServer, levels: &[(u64, &str, i64)]) {
+    let nodes: Vec<Value> = levels
+        .iter()
+        .map(|&(item, sku, available)| {
+            json!({"id": format!("gid://shopify/InventoryLevel/1?inventory_item_id={item}"),
+                "quantities": [{"name": "available", "quantity": available}, {"name": "on_hand", "quantity": available}],
+                "item": {"id": format!("gid://shopify/InventoryItem/{item}"), "sku": sku}})
+        })
+        .collect();
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("FluxInventoryLevels"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": {"location": {"inventoryLevels": {
+                "nodes": nodes, "pageInfo": {"hasNextPage": false, "endCursor": null}}}}})),
+        )
+        .mount(mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("FluxInventorySet"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("shopify/graphql/inventory_set.json"),
+            "application/json",
+        ))
+        .mount(mock)
+        .await;
+}
