@@ -33,6 +33,9 @@ pub(crate) struct IngestArgs {
     /// Seconds of measured load per server.
     #[arg(long, default_value_t = 15)]
     secs: u32,
+    /// Seconds after the measured run (its end) at which the settled memory is read.
+    #[arg(long, default_value_t = 10)]
+    settle_secs: u32,
     /// Seconds of warm-up load per server before the measured run.
     #[arg(long, default_value_t = 3)]
     warmup_secs: u32,
@@ -99,6 +102,10 @@ pub(crate) struct ServerResult {
     pub(crate) anon_idle_kib: u64,
     pub(crate) rss_load_peak_kib: u64,
     pub(crate) rss_load_mean_kib: u64,
+    /// `--settle-secs` after the measured run: what the server keeps once the load is gone.
+    pub(crate) rss_settled_kib: u64,
+    /// The anonymous part of `rss_settled_kib`.
+    pub(crate) anon_settled_kib: u64,
 }
 
 /// The whole ingest report.
@@ -249,6 +256,12 @@ impl Load<'_> {
         // Let requests in flight when wrk stopped finish.
         tokio::time::sleep(Duration::from_secs(2)).await;
         let stored = rows().await? - before;
+        tokio::time::sleep(Duration::from_secs(
+            u64::from(self.args.settle_secs).saturating_sub(2),
+        ))
+        .await;
+        let rss_settled_kib = procs::tree_rss_kib(pid);
+        let anon_settled_kib = procs::tree_anon_kib(pid);
         let acknowledged = wrk.requests.saturating_sub(wrk.non_2xx);
         let ack = i64::try_from(acknowledged).unwrap_or(i64::MAX);
         let durable_ok = stored >= ack && stored - ack <= i64::from(self.args.connections);
@@ -266,6 +279,8 @@ impl Load<'_> {
             anon_idle_kib,
             rss_load_peak_kib: peak,
             rss_load_mean_kib: mean,
+            rss_settled_kib,
+            anon_settled_kib,
         })
     }
 }
@@ -409,7 +424,7 @@ pub(crate) fn table(r: &IngestReport) -> String {
         r.body_bytes, r.connections, r.secs
     );
     s.push_str(&format!(
-        "{:<10} {:<9} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>9} {:>9}\n",
+        "{:<10} {:<9} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>9} {:>9} {:>11}\n",
         "server",
         "db",
         "req/s",
@@ -421,11 +436,12 @@ pub(crate) fn table(r: &IngestReport) -> String {
         "stored",
         "fresh MiB",
         "idle MiB",
-        "load MiB"
+        "load MiB",
+        "settled MiB"
     ));
     for x in &r.results {
         s.push_str(&format!(
-            "{:<10} {:<9} {:>9.0} {:>8.2} {:>8.2} {:>8.1} {:>9} {:>9} {:>7} {:>9.1} {:>9.1} {:>9.1}\n",
+            "{:<10} {:<9} {:>9.0} {:>8.2} {:>8.2} {:>8.1} {:>9} {:>9} {:>7} {:>9.1} {:>9.1} {:>9.1} {:>11.1}\n",
             x.server,
             x.database,
             x.wrk.rps,
@@ -438,6 +454,7 @@ pub(crate) fn table(r: &IngestReport) -> String {
             kib_to_mib(x.rss_fresh_kib),
             kib_to_mib(x.rss_idle_kib),
             kib_to_mib(x.rss_load_peak_kib),
+            kib_to_mib(x.rss_settled_kib),
         ));
     }
     s.push_str(&format!(

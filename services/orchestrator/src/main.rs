@@ -4,6 +4,14 @@ use clap::{Parser, Subcommand};
 use flux_orchestrator::config::Settings;
 use flux_orchestrator::startup::Application;
 
+/// jemalloc instead of glibc's malloc. glibc keeps what a burst of load freed in its
+/// per-thread arenas for good (the service stayed at 57 to 64 MiB after webhook load,
+/// against 35 MiB fresh; docs/PERFORMANCE.md, *Memory*). jemalloc's background thread
+/// returns freed pages to the system about a second after they were freed
+/// (`.cargo/config.toml` bakes in its options).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Flux: FluxSales and FluxOrders on one service.
 #[derive(Debug, Parser)]
 #[command(name = "flux", version, about)]

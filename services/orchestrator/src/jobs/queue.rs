@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TryInsertResult, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement, TryInsertResult, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -566,13 +566,47 @@ pub async fn retry<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<job::Model, J
         });
     }
     let now = Utc::now();
-    let mut active: job::ActiveModel = job.into();
-    active.state = Set(JobState::Queued.as_str().to_owned());
-    active.run_at = Set(now);
-    active.attempts = Set(0);
-    active.finished_at = Set(None);
-    active.updated_at = Set(now);
-    Ok(active.update(db).await?)
+    // Compare-and-set on the state read above: a concurrent retry whose job a worker has
+    // claimed since must not put the running job back in the queue (a second worker
+    // would run it at the same time).
+    let res = job::Entity::update_many()
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.eq(job.state.as_str()))
+        .col_expr(job::Column::State, JobState::Queued.as_str().into())
+        .col_expr(job::Column::RunAt, now.into())
+        .col_expr(job::Column::Attempts, 0.into())
+        .col_expr(
+            job::Column::FinishedAt,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .exec(db)
+        .await?;
+    changed_state(db, id, res.rows_affected, "parked or cancelled", "retried").await
+}
+
+/// The job after a compare-and-set on its state: the updated row, or why it was refused
+/// when another change came first.
+async fn changed_state<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    rows_affected: u64,
+    allowed: &'static str,
+    action: &'static str,
+) -> Result<job::Model, JobActionError> {
+    let job = job::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(JobActionError::NotFound(id))?;
+    if rows_affected == 1 {
+        return Ok(job);
+    }
+    Err(JobActionError::WrongState {
+        id,
+        state: job.state,
+        allowed,
+        action,
+    })
 }
 
 /// Cancels a queued or parked job.
@@ -593,11 +627,17 @@ pub async fn cancel<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<job::Model, 
         });
     }
     let now = Utc::now();
-    let mut active: job::ActiveModel = job.into();
-    active.state = Set(JobState::Cancelled.as_str().to_owned());
-    active.finished_at = Set(Some(now));
-    active.updated_at = Set(now);
-    Ok(active.update(db).await?)
+    // Compare-and-set, as in `retry`: a job a worker claimed meanwhile is running, and
+    // marking it cancelled would not stop it.
+    let res = job::Entity::update_many()
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.eq(job.state.as_str()))
+        .col_expr(job::Column::State, JobState::Cancelled.as_str().into())
+        .col_expr(job::Column::FinishedAt, Some(now).into())
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .exec(db)
+        .await?;
+    changed_state(db, id, res.rows_affected, "queued or parked", "cancelled").await
 }
 
 fn truncate(message: &str) -> String {

@@ -10,6 +10,7 @@ mod m20261122_000002_effect_leases;
 mod m20261122_000100_orders;
 mod m20261122_000200_sales;
 mod m20261122_000201_sales_cod;
+mod m20261122_000202_webhook_payload_lz4;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000100_orders::Migration),
             Box::new(m20261122_000200_sales::Migration),
             Box::new(m20261122_000201_sales_cod::Migration),
+            Box::new(m20261122_000202_webhook_payload_lz4::Migration),
         ]
     }
 }

@@ -735,18 +735,57 @@ async fn push(state: &AppState, tenant: TenantId, order: &order::Model) -> Resul
         Err(e) => return Err(e.into()),
     };
     let doc_number = outcome.details["doc_number"].as_str().map(str::to_owned);
-    let mut a = order.clone().into_active_model();
-    match kind {
-        AccountingDocumentKind::Invoice => {
-            a.qb_invoice_id = Set(Some(outcome.provider_reference.clone()));
-            a.status = Set("invoiced".into());
-        }
-        _ => a.qb_estimate_id = Set(Some(outcome.provider_reference.clone())),
-    }
-    a.qb_doc_number = Set(doc_number);
-    a.qb_error = Set(None);
-    a.updated_at = Set(Utc::now());
-    a.update(&state.db).await?;
+    record_document(
+        &state.db,
+        order,
+        kind,
+        &outcome.provider_reference,
+        doc_number,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stores the QuickBooks document created for `order` (read before the provider call).
+///
+/// One statement, so nothing decided from that older read is written back: the ids are
+/// recorded whatever happened meanwhile, and an invoice moves the order to `invoiced` only
+/// from `confirmed` as it stands now (an order cancelled while the document was created
+/// stays cancelled, with the document's id showing what to void in QuickBooks).
+pub async fn record_document<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    order: &order::Model,
+    kind: AccountingDocumentKind,
+    reference: &str,
+    doc_number: Option<String>,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut update = order::Entity::update_many()
+        .filter(order::Column::Id.eq(order.id))
+        .col_expr(order::Column::QbDocNumber, doc_number.into())
+        .col_expr(order::Column::QbError, Option::<String>::None.into())
+        .col_expr(order::Column::UpdatedAt, Utc::now().into());
+    update = match kind {
+        AccountingDocumentKind::Invoice => update
+            .col_expr(
+                order::Column::QbInvoiceId,
+                Some(reference.to_owned()).into(),
+            )
+            .col_expr(
+                order::Column::Status,
+                Expr::case(
+                    Expr::col(order::Column::Status).eq("confirmed"),
+                    Expr::val("invoiced"),
+                )
+                .finally(Expr::col(order::Column::Status))
+                .into(),
+            ),
+        _ => update.col_expr(
+            order::Column::QbEstimateId,
+            Some(reference.to_owned()).into(),
+        ),
+    };
+    update.exec(db).await?;
     Ok(())
 }
 

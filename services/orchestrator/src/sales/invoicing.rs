@@ -14,7 +14,10 @@ use flux_core::invoicer::{
 use flux_core::{Cif, Currency, Party, ProviderError, VatCategory};
 use flux_shopify::webhooks::{OrderWebhook, WebhookTaxLine};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -242,7 +245,7 @@ pub async fn run_create_invoice(
             .map(str::to_owned)
     };
     let now = Utc::now();
-    invoice::ActiveModel {
+    let issued = invoice::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant.0),
         order_id: Set(row.id),
@@ -255,11 +258,52 @@ pub async fn run_create_invoice(
         total: Set(text("total")),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&state.db)
-    .await?;
-    super::orders::set_failure(&state.db, tenant, row.id, None).await?;
+    };
+    record_invoice(&state.db, tenant, row.id, issued).await?;
     Ok(())
+}
+
+/// Enqueues the storno of a cancelled order's invoice (one per order), in the caller's
+/// transaction.
+pub async fn enqueue_storno<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    order_id: Uuid,
+) -> Result<(), DbErr> {
+    enqueue(
+        db,
+        NewJob::new(super::jobs::CANCEL_INVOICE, json!({ "order_id": order_id }))
+            .tenant(tenant)
+            .key(format!("sales.storno:{order_id}")),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Stores an order's issued invoice and clears its failure, holding the order row. The
+/// invoice was issued from a read of the order taken before the provider call: if the
+/// order was cancelled meanwhile, its cancellation (which locks the same row, see
+/// [`super::orders::upsert_from_webhook`]) found no invoice to reverse, so the storno is
+/// enqueued here. Whichever of the two commits second sees the other's write.
+pub async fn record_invoice<C: TransactionTrait>(
+    db: &C,
+    tenant: TenantId,
+    order_id: Uuid,
+    issued: invoice::ActiveModel,
+) -> Result<(), DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let cancelled = scoped::<order::Entity>(tenant)
+        .filter(order::Column::Id.eq(order_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .is_some_and(|o| o.cancelled);
+    issued.insert(&txn).await?;
+    if cancelled {
+        enqueue_storno(&txn, tenant, order_id).await?;
+    }
+    super::orders::set_failure(&txn, tenant, order_id, None).await?;
+    txn.commit().await
 }
 
 /// Runs the storno job of a cancelled order: reverses its issued invoice (or cancels it

@@ -10,7 +10,7 @@ use flux_shopify::webhooks::OrderWebhook;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,8 +19,6 @@ use super::auth::ShopSession;
 use super::entity::{invoice, order, shipment};
 use super::settings::{AwbTrigger, InvoiceTrigger, SettingsDoc};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::jobs::NewJob;
-use crate::jobs::queue::enqueue;
 use crate::state::AppState;
 use crate::tenancy::{TenantId, scoped};
 
@@ -77,7 +75,7 @@ fn is_paid(financial_status: Option<&str>) -> bool {
 
 /// Stores an order webhook body; an older `updated_at` than the stored one changes nothing
 /// (except a cancellation, which always sticks). Returns the stored row.
-pub async fn upsert_from_webhook<C: ConnectionTrait>(
+pub async fn upsert_from_webhook<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     tenant: TenantId,
     raw: serde_json::Value,
@@ -185,26 +183,33 @@ pub async fn upsert_from_webhook<C: ConnectionTrait>(
 }
 
 /// Recomputes an order's status from its shipments and invoices.
-pub async fn set_status<C: ConnectionTrait>(
+///
+/// Runs in its own transaction (a savepoint inside the caller's) holding the order row:
+/// two recomputations of one order (tracking marks the shipment delivered while the
+/// invoice job records the invoice) take turns, and the second reads what the first's
+/// writer committed, so a status computed from an older read never lands last.
+pub async fn set_status<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     tenant: TenantId,
     order_id: Uuid,
 ) -> Result<order::Model, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
     let row = scoped::<order::Entity>(tenant)
         .filter(order::Column::Id.eq(order_id))
-        .one(db)
+        .lock_exclusive()
+        .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("order {order_id}")))?;
     let ship = scoped::<shipment::Entity>(tenant)
         .filter(shipment::Column::OrderId.eq(order_id))
         .filter(shipment::Column::Status.eq("active"))
-        .one(db)
+        .one(&txn)
         .await?;
     let invoiced = scoped::<invoice::Entity>(tenant)
         .filter(invoice::Column::OrderId.eq(order_id))
         .filter(invoice::Column::Kind.eq("invoice"))
         .filter(invoice::Column::Status.eq("issued"))
-        .one(db)
+        .one(&txn)
         .await?
         .is_some();
     let status = if row.cancelled {
@@ -225,15 +230,18 @@ pub async fn set_status<C: ConnectionTrait>(
         OrderStatus::NeedsAwb
     };
     if row.status == status.as_str() {
+        txn.commit().await?;
         return Ok(row);
     }
     let mut a: order::ActiveModel = row.into();
     a.status = Set(status.as_str().to_owned());
-    a.update(db).await
+    let row = a.update(&txn).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// Records why an automated step failed (`None` clears it) and recomputes the status.
-pub async fn set_failure<C: ConnectionTrait>(
+pub async fn set_failure<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     tenant: TenantId,
     order_id: Uuid,
@@ -266,16 +274,7 @@ pub async fn automate<C: ConnectionTrait>(
             .one(db)
             .await?;
         if issued.is_some() {
-            enqueue(
-                db,
-                NewJob::new(
-                    super::jobs::CANCEL_INVOICE,
-                    serde_json::json!({ "order_id": row.id }),
-                )
-                .tenant(tenant)
-                .key(format!("sales.storno:{}", row.id)),
-            )
-            .await?;
+            super::invoicing::enqueue_storno(db, tenant, row.id).await?;
         }
         return Ok(());
     }

@@ -70,8 +70,43 @@ pub async fn uninstall(state: &AppState, tenant: TenantId) -> Result<(), DbErr> 
 
 /// Erases every row of the shop: its data, credentials, effects, jobs and the tenant.
 pub async fn erase_shop(state: &AppState, tenant: TenantId) -> Result<(), DbErr> {
-    let txn = state.db.begin().await?;
+    erase_rows(&state.db, tenant, None).await?;
+    state.shop_tenants.forget_tenant(tenant);
+    tracing::info!(tenant = %tenant, "erased a shop's data");
+    Ok(())
+}
+
+/// Erases the shop as [`erase_shop`] does, but only if its deletion is still due at `now`
+/// (returns whether it did). The purge listed the due shops earlier; a re-install clears
+/// the due date in a transaction that updates the tenant row, so the check is made on that
+/// row, locked: a re-install that committed since keeps its shop, one that comes later
+/// waits and then finds the tenant gone.
+pub async fn erase_if_due<C: TransactionTrait>(
+    db: &C,
+    tenant: TenantId,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    erase_rows(db, tenant, Some(now)).await
+}
+
+async fn erase_rows<C: TransactionTrait>(
+    db: &C,
+    tenant: TenantId,
+    due_at: Option<chrono::DateTime<Utc>>,
+) -> Result<bool, DbErr> {
+    use sea_orm::{QuerySelect, TransactionSession};
+    let txn = crate::db::begin_write(db).await?;
     let t = tenant.0;
+    if let Some(now) = due_at {
+        let due = tenant::Entity::find_by_id(t)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .is_some_and(|row| row.deletion_due_at.is_some_and(|d| d <= now));
+        if !due {
+            return Ok(false);
+        }
+    }
     macro_rules! wipe {
         ($($m:ident),*) => {$(
             $m::Entity::delete_many().filter($m::Column::TenantId.eq(t)).exec(&txn).await?;
@@ -111,22 +146,27 @@ pub async fn erase_shop(state: &AppState, tenant: TenantId) -> Result<(), DbErr>
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    state.shop_tenants.forget_tenant(tenant);
-    tracing::info!(tenant = %tenant, "erased a shop's data");
-    Ok(())
+    Ok(true)
 }
 
 /// The recurring purge: erases shops whose deletion is due.
 pub async fn purge_due(state: &AppState) -> Result<usize, DbErr> {
+    let now = Utc::now();
     let due = tenant::Entity::find()
         .filter(tenant::Column::Kind.eq("shop"))
-        .filter(tenant::Column::DeletionDueAt.lte(Utc::now()))
+        .filter(tenant::Column::DeletionDueAt.lte(now))
         .all(&state.db)
         .await?;
+    let mut erased = 0;
     for t in &due {
-        erase_shop(state, TenantId(t.id)).await?;
+        let tenant = TenantId(t.id);
+        if erase_if_due(&state.db, tenant, now).await? {
+            state.shop_tenants.forget_tenant(tenant);
+            tracing::info!(tenant = %tenant, "erased a shop's data");
+            erased += 1;
+        }
     }
-    Ok(due.len())
+    Ok(erased)
 }
 
 fn order_matches(customer: u64, orders: &[u64]) -> sea_orm::Condition {

@@ -6,7 +6,9 @@ use chrono::Utc;
 use flux_core::ShipmentId;
 use flux_core::courier::TrackingStatus;
 use flux_shopify::ops::fulfillments::{FulfillmentEventInput, FulfillmentEventStatus};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+};
 use serde_json::json;
 
 use super::entity::{courier_account, order, shipment};
@@ -90,8 +92,12 @@ async fn track_one(
             .or(Some(now)));
     }
     a.updated_at = Set(now);
-    let ship = a.update(&state.db).await?;
-    super::orders::set_status(&state.db, tenant, ship.order_id).await?;
+    // The shipment and the order status it implies commit together (a status left
+    // behind would never be recomputed: a delivered shipment is not tracked again).
+    let txn = state.db.begin().await?;
+    let ship = a.update(&txn).await?;
+    super::orders::set_status(&txn, tenant, ship.order_id).await?;
+    txn.commit().await?;
     if !changed {
         return Ok(());
     }

@@ -14,6 +14,7 @@ mod orders_flow;
 mod orders_matrix;
 mod orders_quickbooks;
 mod orders_support;
+mod races;
 mod sales_backfill;
 mod sales_couriers;
 mod sales_flow;

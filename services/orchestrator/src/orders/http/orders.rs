@@ -452,7 +452,17 @@ pub async fn update_order(
         Some(items) => Some(check_items(&state, &caller, items).await?),
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    // Read again, locked: a submit or confirm that committed since the check above (it
+    // compares and sets the status) must not be followed by new lines on a submitted or
+    // confirmed order; one that comes later waits for this change and submits it.
+    let row = scoped::<order::Entity>(caller.tenant)
+        .filter(order::Column::Id.eq(row.id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|r| r.status == "draft" && r.deleted_at.is_none())
+        .ok_or_else(|| ApiError::Conflict("the order changed meanwhile; reload it".into()))?;
     let mut a = row.into_active_model();
     if let Some(v) = &body.po_number {
         a.po_number = Set(validate::optional("po_number", Some(v), 100).map_err(invalid)?);

@@ -295,8 +295,14 @@ pub async fn update_user(
         a.password_hash = Set(hash_password(password).await?);
         revoke = true;
     }
-    a.role = Set(role.as_str().into());
-    a.customer_id = Set(customer_id);
+    // Only what this request changes is written: a role or customer it merely read back
+    // would undo a change another admin made meanwhile (restoring a revoked role).
+    if role != current {
+        a.role = Set(role.as_str().into());
+    }
+    if customer_id != before.customer_id {
+        a.customer_id = Set(customer_id);
+    }
     a.updated_at = Set(Utc::now());
     let row = a.update(&state.db).await?;
     if revoke {
