@@ -540,3 +540,63 @@ async fn a_shop_reinstalled_while_the_purge_runs_is_not_erased() {
         assert_eq!(orders.len(), 1, "its orders stay ({backend:?})");
     }
 }
+
+/// Thirty wrong passwords sent at once: the lockout admits at most
+/// `login_max_failures` (5) of them to the password check, not every guess that counted
+/// the failures before any was recorded; five guesses in all, then even the right password
+/// waits out the lockout.
+#[tokio::test]
+async fn parallel_wrong_passwords_get_no_more_guesses_than_the_lockout_allows() {
+    use crate::orders_support::{PASSWORD, login};
+
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let app = spawn_app(&db, vec![]).await;
+        let http = api(&app);
+        organization(&http, "race-login").await;
+        let guesses = (0..30).map(|i| {
+            let http = http.clone();
+            async move {
+                login(
+                    &http,
+                    "race-login",
+                    "owner@race-login.example",
+                    &format!("wrong guess {i}"),
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        });
+        let answers = futures::future::join_all(guesses).await;
+        let checked = answers.iter().filter(|s| **s == 401).count();
+        let refused = answers.iter().filter(|s| **s == 429).count();
+        assert_eq!(checked + refused, 30, "{backend:?}: {answers:?}");
+        assert!(
+            checked <= 5,
+            "{backend:?}: {checked} guesses reached the password check: {answers:?}"
+        );
+        // Guesses refused at the same moment can make others refuse too, so the burst may
+        // use fewer than five; one at a time, the rest of the five are checked, no more.
+        let mut later = 0;
+        loop {
+            let s = login(&http, "race-login", "owner@race-login.example", "one more")
+                .await
+                .status()
+                .as_u16();
+            if s == 429 {
+                break;
+            }
+            assert_eq!(s, 401);
+            later += 1;
+            assert!(
+                checked + later <= 5,
+                "{backend:?}: a sixth guess was checked"
+            );
+        }
+        assert_eq!(checked + later, 5, "{backend:?}: five guesses in all");
+        let right = login(&http, "race-login", "owner@race-login.example", PASSWORD).await;
+        assert_eq!(right.status().as_u16(), 429, "{backend:?}: locked out");
+        app.stop().await;
+    }
+}

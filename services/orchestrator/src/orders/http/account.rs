@@ -183,12 +183,28 @@ pub async fn login(
     let settings = &state.settings.orders;
     let key = throttle_key(&body.organization, &body.email);
     let window = Utc::now() - Duration::minutes(settings.login_lockout_minutes);
+    // The attempt is recorded as a failure before it is counted and before the password is
+    // checked (and forgotten if it succeeds). Counting first and recording afterwards let
+    // parallel guesses all count the same few failures and all go through: now, of any
+    // number of attempts at once, at most `login_max_failures` reach the password check.
+    let attempt = Uuid::now_v7();
+    login_failure::ActiveModel {
+        id: Set(attempt),
+        throttle_key: Set(key.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&state.db)
+    .await?;
     let failures = login_failure::Entity::find()
         .filter(login_failure::Column::ThrottleKey.eq(&key))
         .filter(login_failure::Column::CreatedAt.gt(window))
         .count(&state.db)
         .await?;
-    if failures >= settings.login_max_failures {
+    if failures > settings.login_max_failures {
+        // A refused attempt is not a failure: the lockout ends when the window passes.
+        login_failure::Entity::delete_by_id(attempt)
+            .exec(&state.db)
+            .await?;
         return Err(ApiError::RateLimited(format!(
             "too many failed sign-ins for this account; try again in {} minutes",
             settings.login_lockout_minutes
@@ -217,13 +233,6 @@ pub async fn login(
     )
     .await?;
     let Some(user) = found.filter(|_| ok) else {
-        login_failure::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            throttle_key: Set(key),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&state.db)
-        .await?;
         return Err(ApiError::Unauthorized(
             "the organization, email or password is wrong".into(),
         ));
