@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use chrono::Utc;
 use flux_shopify::{AccessToken, RequestedToken, ShopDomain};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -151,7 +151,7 @@ pub async fn record_install(
         .await
         .map_err(ApiError::internal)?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut t: tenant::ActiveModel = tenant.into();
     t.status = Set("active".into());
     t.deletion_due_at = Set(None);

@@ -42,6 +42,29 @@ fn config(db: &TestDb) -> DemoConfig {
     }
 }
 
+/// Runs the demo day beside `side` (fault injection that waits for the day to reach some
+/// point). A day that fails ends the test with its error, instead of leaving `side`
+/// waiting for a point the day will never reach.
+async fn run_beside<T>(
+    backend: Backend,
+    demo: &Demo,
+    side: impl std::future::Future<Output = T>,
+) -> (Summary, T) {
+    let run = demo.run();
+    tokio::pin!(run, side);
+    let failed = |e| -> Summary { panic!("{backend:?}: the demo day failed: {e}") };
+    tokio::select! {
+        summary = &mut run => {
+            let summary = summary.unwrap_or_else(failed);
+            let t = tokio::time::timeout(Duration::from_secs(60), side)
+                .await
+                .unwrap_or_else(|_| panic!("{backend:?}: the day ended before its faults did"));
+            (summary, t)
+        }
+        t = &mut side => (run.await.unwrap_or_else(failed), t),
+    }
+}
+
 /// Every call fails with a 503 before it has any effect.
 fn down() -> FaultPlan {
     FaultPlan {
@@ -170,8 +193,7 @@ async fn retried_providers(demo: &Demo) -> Vec<String> {
 async fn demo_day(backend: Backend) {
     let db = TestDb::new(backend).await;
     let demo = Demo::start(config(&db)).await.unwrap();
-    let (summary, ()) = tokio::join!(demo.run(), outages(&demo));
-    let summary = summary.unwrap();
+    let (summary, ()) = run_beside(backend, &demo, outages(&demo)).await;
     eprintln!("{backend:?}: {summary}");
     assert_once_per_order(backend, &demo, &summary).await;
 
@@ -334,8 +356,7 @@ async fn lost_answer_day(backend: Backend) {
     ];
     let demo = Demo::start(config).await.unwrap();
     let (summary, (qb_then, cargus_then, oblio_then)) =
-        tokio::join!(demo.run(), lose_answers_once(&demo));
-    let summary = summary.unwrap();
+        run_beside(backend, &demo, lose_answers_once(&demo)).await;
     eprintln!("{backend:?}: {summary}");
     assert!(qb_then >= 1 && cargus_then >= 1 && oblio_then >= 1);
 

@@ -13,7 +13,7 @@ use futures::StreamExt;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -835,7 +835,7 @@ pub async fn import_customers(
             errors: vec![],
         }));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut groups: HashMap<String, Uuid> = scoped::<customer_group::Entity>(caller.tenant)
         .all(&txn)
         .await?

@@ -6,9 +6,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -271,7 +269,7 @@ pub async fn subject_erase(
         .filter(customer::Column::Email.eq(&email))
         .all(&state.db)
         .await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     for u in &users {
         user::Entity::delete_by_id(u.id).exec(&txn).await?;
     }

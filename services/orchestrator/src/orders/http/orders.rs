@@ -19,7 +19,7 @@ use flux_core::accounting::AccountingDocumentRef;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -372,7 +372,7 @@ pub async fn create_order(
     let lines = check_items(&state, &caller, body.items.as_deref().unwrap_or_default()).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let row = order::ActiveModel {
         id: Set(id),
         tenant_id: Set(caller.tenant.0),
@@ -502,7 +502,7 @@ async fn transition(
             row.status
         )));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     // Compare-and-set on the status, so two concurrent transitions cannot both win.
     let res = order::Entity::update_many()
         .filter(order::Column::Id.eq(row.id))

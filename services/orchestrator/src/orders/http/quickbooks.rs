@@ -9,9 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Duration, Utc};
 use flux_quickbooks::oauth::SCOPE_ACCOUNTING;
 use flux_quickbooks::webhook::WebhookVerifier;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -155,7 +153,7 @@ pub async fn callback(
         .map_err(ApiError::internal)?;
     state.orders.quickbooks.forget(tenant);
     let realm_changed = conn.realm_id.as_deref() != Some(parsed.realm_id.as_str());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut a = conn.into_active_model();
     a.status = Set(status::CONNECTED.into());
     a.realm_id = Set(Some(parsed.realm_id.clone()));
